@@ -1,0 +1,235 @@
+"""Event contracts: CloudEvents 1.0 envelopes around typed payloads.
+
+Every message on the bus is a ``CloudEvent[Payload]``. The envelope id is
+deterministic (see :func:`shared.ids.event_id`) and doubles as the JetStream
+``Nats-Msg-Id``, so the same fact published twice is the same event.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared import subjects
+from shared.ids import event_id
+
+
+class App(StrEnum):
+    """Where a Copilot action happened."""
+
+    TEAMS = "teams"
+    WORD = "word"
+    EXCEL = "excel"
+    POWERPOINT = "powerpoint"
+    OUTLOOK = "outlook"
+    ONENOTE = "onenote"
+    LOOP = "loop"
+    CHAT = "chat"
+    OTHER = "other"
+
+
+class ActivityKind(StrEnum):
+    ACTIVE_DAY = "active_day"  # from usage reports: active in this app on this date
+    PROMPT = "prompt"  # from interaction history: one user prompt
+
+
+class SignalSource(StrEnum):
+    USAGE_REPORT = "usage_report"
+    INTERACTION_HISTORY = "interaction_history"
+    MANUAL = "manual"
+
+
+class Payload(BaseModel):
+    """Base of every event payload: immutable, strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_type: ClassVar[str]
+    subject_name: ClassVar[str]
+
+    def identity(self) -> tuple[object, ...]:
+        """The fields that make this fact unique; hashed into the event id."""
+        raise NotImplementedError
+
+    def subject_of(self) -> str | None:
+        """The CloudEvents ``subject``: what the event is about."""
+        return None
+
+
+class CopilotActivity(Payload):
+    """One Copilot usage fact about one (pseudonymous) person."""
+
+    event_type: ClassVar[str] = "copilot.activity"
+    subject_name: ClassVar[str] = subjects.COPILOT_ACTIVITY
+
+    person: str
+    app: App
+    kind: ActivityKind
+    date: date
+    occurred_at: datetime | None = None
+    source: SignalSource
+    # Distinguishes several prompts of one person in one app on one day.
+    interaction_id: str | None = None
+
+    def identity(self) -> tuple[object, ...]:
+        return (self.person, self.app, self.kind, self.date, self.interaction_id)
+
+    def subject_of(self) -> str:
+        return self.person
+
+
+class DirectoryPerson(Payload):
+    """A person as the directory knows them: where they belong, whether licensed."""
+
+    event_type: ClassVar[str] = "directory.person"
+    subject_name: ClassVar[str] = subjects.DIRECTORY_PERSON
+
+    person: str
+    display_name: str | None = None
+    department: str | None = None
+    team: str | None = None
+    job_title: str | None = None
+    office_location: str | None = None
+    licensed: bool = True
+    removed: bool = False
+    observed_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+    def identity(self) -> tuple[object, ...]:
+        return (
+            self.person,
+            self.display_name,
+            self.department,
+            self.team,
+            self.licensed,
+            self.removed,
+        )
+
+    def subject_of(self) -> str:
+        return self.person
+
+
+class AwardBase(Payload):
+    person: str
+    rule: str
+    ruleset_version: int
+    activity_date: date
+    team: str | None = None
+    department: str | None = None
+    ledger_key: str
+
+    def identity(self) -> tuple[object, ...]:
+        return (self.ledger_key,)
+
+    def subject_of(self) -> str:
+        return self.person
+
+
+class PointsAwarded(AwardBase):
+    event_type: ClassVar[str] = "awards.points"
+    subject_name: ClassVar[str] = subjects.AWARDS_POINTS
+
+    points: int
+    total: int | None = None
+
+
+class BadgeAwarded(AwardBase):
+    event_type: ClassVar[str] = "awards.badge"
+    subject_name: ClassVar[str] = subjects.AWARDS_BADGE
+
+    badge: str
+    title: str
+
+
+class LevelReached(AwardBase):
+    event_type: ClassVar[str] = "awards.level"
+    subject_name: ClassVar[str] = subjects.AWARDS_LEVEL
+
+    level: int
+    title: str
+
+
+class ChallengeCompleted(AwardBase):
+    event_type: ClassVar[str] = "awards.challenge"
+    subject_name: ClassVar[str] = subjects.AWARDS_CHALLENGE
+
+    challenge: str
+    title: str
+    scope: Literal["person", "team", "department"]
+    winner: str
+    rank: int
+    value: float
+
+
+class RulesPublished(Payload):
+    event_type: ClassVar[str] = "control.rules"
+    subject_name: ClassVar[str] = subjects.CONTROL_RULES
+
+    version: int
+    published_by: str | None = None
+
+    def identity(self) -> tuple[object, ...]:
+        return (self.version,)
+
+
+P = TypeVar("P", bound=Payload)
+
+
+class CloudEvent(BaseModel, Generic[P]):
+    """A CloudEvents 1.0 JSON envelope (structured mode)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    specversion: Literal["1.0"] = "1.0"
+    id: str
+    source: str
+    type: str
+    time: datetime
+    subject: str | None = None
+    datacontenttype: Literal["application/json"] = "application/json"
+    data: P
+
+    @classmethod
+    def wrap(cls, data: P, *, source: str, time: datetime | None = None) -> CloudEvent[P]:
+        return CloudEvent[P](
+            id=event_id(data.event_type, *data.identity()),
+            source=source,
+            type=data.event_type,
+            time=time or datetime.now(UTC),
+            subject=data.subject_of(),
+            data=data,
+        )
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json(exclude_none=True).encode()
+
+
+PAYLOAD_TYPES: dict[str, type[Payload]] = {
+    model.event_type: model
+    for model in (
+        CopilotActivity,
+        DirectoryPerson,
+        PointsAwarded,
+        BadgeAwarded,
+        LevelReached,
+        ChallengeCompleted,
+        RulesPublished,
+    )
+}
+
+
+def parse_event(raw: bytes | str | dict[str, Any]) -> CloudEvent[Any]:
+    """Parse any Uptake CloudEvent into its typed envelope; raises ``ValueError``."""
+    envelope = (
+        CloudEvent[dict[str, Any]].model_validate(raw)  # type: ignore[type-var]
+        if isinstance(raw, dict)
+        else CloudEvent[dict[str, Any]].model_validate_json(raw)  # type: ignore[type-var]
+    )
+    model = PAYLOAD_TYPES.get(envelope.type)
+    if model is None:
+        raise ValueError(f"unknown event type {envelope.type!r}")
+    return CloudEvent[model].model_validate(  # type: ignore[valid-type]
+        envelope.model_dump() | {"data": model.model_validate(envelope.data)}
+    )

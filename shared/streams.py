@@ -1,0 +1,78 @@
+"""JetStream streams, created or updated idempotently by whichever service starts first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nats.js import JetStreamContext
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import BadRequestError
+
+from shared.logs import get_logger
+
+log = get_logger(__name__)
+
+DAY = 24 * 3600
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    name: str
+    subjects: tuple[str, ...]
+    max_age_seconds: float
+    duplicate_window_seconds: float = 600.0
+    description: str = ""
+
+    def config(self, replicas: int) -> StreamConfig:
+        return StreamConfig(
+            name=self.name,
+            description=self.description,
+            subjects=list(self.subjects),
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            discard=DiscardPolicy.OLD,
+            max_age=self.max_age_seconds,
+            duplicate_window=self.duplicate_window_seconds,
+            num_replicas=replicas,
+        )
+
+
+SIGNALS = StreamSpec(
+    "SIGNALS",
+    ("signals.copilot.activity", "signals.directory.person"),
+    max_age_seconds=400 * DAY,
+    description="Usage facts and directory changes, the input of scoring.",
+)
+AWARDS = StreamSpec(
+    "AWARDS",
+    ("awards.>",),
+    max_age_seconds=90 * DAY,
+    description="What scoring decided: points, badges, levels, challenges.",
+)
+CONTROL = StreamSpec(
+    "CONTROL",
+    ("control.>",),
+    max_age_seconds=400 * DAY,
+    description="Rule sets published by admins.",
+)
+DEAD_LETTERS = StreamSpec(
+    "DLQ",
+    ("dlq.>",),
+    max_age_seconds=30 * DAY,
+    description="Messages that could not be processed, with the reason in headers.",
+)
+
+ALL_STREAMS = (SIGNALS, AWARDS, CONTROL, DEAD_LETTERS)
+
+
+async def ensure_streams(js: JetStreamContext, replicas: int = 1) -> None:
+    """Create each stream, or bring an existing one up to date with its spec."""
+    for spec in ALL_STREAMS:
+        config = spec.config(replicas)
+        try:
+            await js.add_stream(config)
+        except BadRequestError as exc:
+            if exc.err_code != 10058:  # stream name already in use with a different config
+                raise
+            await js.update_stream(config)
+        log.debug("stream ready", stream=spec.name)

@@ -1,0 +1,57 @@
+"""The harness itself: streams exist, events round-trip, Redis and SQL answer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from nats.js import JetStreamContext
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.bus import publish, publish_many
+from shared.events import ActivityKind, App, CloudEvent, CopilotActivity, SignalSource, parse_event
+from shared.streams import ALL_STREAMS
+
+
+def _activity(person: str, day: int) -> CloudEvent[CopilotActivity]:
+    data = CopilotActivity(
+        person=person,
+        app=App.WORD,
+        kind=ActivityKind.ACTIVE_DAY,
+        date=date(2026, 11, day),
+        source=SignalSource.USAGE_REPORT,
+    )
+    return CloudEvent.wrap(data, source="test")
+
+
+async def test_streams_are_created(js: JetStreamContext) -> None:
+    names = {info.config.name for info in await js.streams_info()}
+    assert names == {spec.name for spec in ALL_STREAMS}
+
+
+async def test_jetstream_drops_a_republished_event(js: JetStreamContext) -> None:
+    event = _activity("p-1", 2)
+    assert await publish(js, event) is True
+    assert await publish(js, _activity("p-1", 2)) is False
+    new, duplicates = await publish_many(js, [_activity("p-1", d) for d in (2, 3, 4)])
+    assert (new, duplicates) == (2, 1)
+    info = await js.stream_info("SIGNALS")
+    assert info.state.messages == 3
+
+    sub = await js.pull_subscribe("signals.copilot.activity", durable="harness")
+    messages = await sub.fetch(3, timeout=5)
+    parsed = [parse_event(m.data) for m in messages]
+    assert [p.data.date.day for p in parsed] == [2, 3, 4]
+    assert messages[0].headers is not None
+    assert messages[0].headers["Nats-Msg-Id"] == event.id
+
+
+async def test_redis_answers(redis: Redis) -> None:
+    await redis.set("k", "v")
+    assert await redis.get("k") == b"v"
+
+
+async def test_sql_answers(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SELECT 1"))).scalar_one() == 1

@@ -83,9 +83,7 @@ async def size(redis: Redis, key: str) -> int:
 
 
 async def _range(redis: Redis, key: str, start: int, stop: int) -> list[tuple[bytes, float]]:
-    return cast(
-        list[tuple[bytes, float]], await redis.zrevrange(key, start, stop, withscores=True)
-    )
+    return cast(list[tuple[bytes, float]], await redis.zrevrange(key, start, stop, withscores=True))
 
 
 def _text(member: bytes | str) -> str:

@@ -1,26 +1,56 @@
 # Uptake: the two commands a newcomer needs are `make demo` and `make test`.
+# Only Python 3.11+ is required: the first run creates .venv, installs uv into it
+# and installs the locked dependencies (uv.lock) with `uv sync --frozen`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.synced
+PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench install clean
+.PHONY: demo test test-unit test-integration test-e2e lint format bench install clean help
+
+help:
+	@echo "make demo    run the whole system locally (gateway on http://127.0.0.1:8000)"
+	@echo "make test    run the whole test suite (unit, integration, e2e)"
+	@echo "make lint    ruff check, ruff format --check, mypy"
+	@echo "make bench   run the benchmarks, write bench/results.json and bench/README.md"
+	@echo "make install create .venv and install the locked dependencies"
 
 $(STAMP): pyproject.toml uv.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	test -x $(BIN)/uv || $(BIN)/pip install --quiet uv
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 	$(BIN)/uv sync --frozen --python $(BIN)/python
 	touch $(STAMP)
 
 install: $(STAMP)
 
+demo: $(STAMP)
+	$(BIN)/python -m devtools.demo
+
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-unit: $(STAMP)
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
+test-integration: $(STAMP)
+	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
+
+test-e2e: $(STAMP)
+	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

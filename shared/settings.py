@@ -58,20 +58,34 @@ class GraphSettings(BaseSettings):
     certificate_path: Path | None = None
     certificate_thumbprint: str | None = None
     ca_bundle: Path | None = None
+    scope: str = "https://graph.microsoft.com/.default"
+    timeout_seconds: float = 60.0
+    max_attempts: int = 6
+    backoff_base_seconds: float = 0.5
+    backoff_max_seconds: float = 60.0
+    # Microsoft_365_Copilot; a user holding one of these SKUs is a licensed person.
+    copilot_sku_ids: list[str] = ["639dec6b-bb19-468b-871c-c5c441c4b0cb"]
 
     @property
     def authority_url(self) -> str:
-        return self.authority or f"https://login.microsoftonline.com/{self.tenant_id}"
+        return (self.authority or f"https://login.microsoftonline.com/{self.tenant_id}").rstrip("/")
 
 
 class IngestSettings(CommonSettings):
     """services/ingest."""
 
     graph: GraphSettings = Field(default_factory=GraphSettings)
-    ingest_report_period: Literal["D7", "D30", "D90", "D180", "ALL"] = "D7"
+    ingest_report_period: Literal["D7", "D28", "D30", "D90", "D180", "ALL"] = "D7"
+    ingest_report_format: Literal["csv", "json"] = "csv"
+    ingest_report_version: Literal["v1", "v2"] = "v1"
     ingest_interval_seconds: float = 3600.0
     ingest_interactions: bool = True
+    ingest_interaction_backfill_days: int = 28
+    ingest_interaction_concurrency: int = 16
     ingest_directory: bool = True
+    ingest_publish_in_flight: int = 4000
+    ingest_status_path: Path | None = Path("var/ingest-status.json")
+    ingest_status_bucket: str = "uptake_status"
 
 
 class ScoringSettings(CommonSettings):
@@ -83,17 +97,63 @@ class ScoringSettings(CommonSettings):
 
 
 class NotifySettings(CommonSettings):
-    """services/notify."""
+    """services/notify: where shout-outs go, how politely, and how Engage signs in."""
 
+    graph: GraphSettings = Field(default_factory=GraphSettings)
     teams_webhook_url: SecretStr | None = None
     engage_base_url: str = "https://www.yammer.com/api/v1"
     engage_group_id: str | None = None
+    engage_client_id: str | None = None  # public client for the device-code sign-in
+    engage_scopes: list[str] = ["https://api.yammer.com/.default"]
+    engage_token_cache: Path = Path("var/engage-token-cache.bin")
+    engage_token_key: SecretStr | None = None  # Fernet key; the cache is encrypted at rest
+    engage_messages_per_window: int = 10
+    engage_window_seconds: float = 30.0
+    # Channels: NOTIFY_CHANNELS (JSON list) or NOTIFY_CHANNELS_FILE (YAML/JSON); else one
+    # Teams channel from TEAMS_WEBHOOK_URL and one Engage community from ENGAGE_GROUP_ID.
+    notify_channels: str | None = None
+    notify_channels_file: Path | None = None
+    notify_language: Literal["nl", "en"] = "nl"
+    notify_app_url: str | None = None
+    notify_quiet_start: str = "19:00"
+    notify_quiet_end: str = "08:30"
+    notify_quiet_weekends: bool = True
+    notify_daily_limit: int = 25
+    notify_burst_threshold: int = 8
+    notify_settle_seconds: float = 3.0
+    notify_digest_weekday: int = 0  # Monday
+    notify_digest_hour: int = 9
+    notify_min_group_size: int = 5
+    notify_teams_per_second: float = 4.0
+    notify_max_attempts: int = 8
+    notify_poll_seconds: float = 1.0
+    notify_batch_size: int = 100
+    notify_max_deliver: int = 5
+    notify_ack_wait_seconds: float = 30.0
+    notify_max_ack_pending: int = 1000
+    notify_http_timeout_seconds: float = 10.0
 
 
 class ApiSettings(CommonSettings):
-    """services/api."""
+    """services/api: the gateway, the office screen and its authentication."""
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     min_group_size: int = 5
     board_size: int = 10
+    api_max_board_size: int = 100
+    api_board_cache_seconds: float = 1.0
+    api_directory_ttl_seconds: float = 10.0
+    api_max_body_bytes: int = 64 * 1024
+    # Boards and the screen answer without a token unless a display token is required.
+    api_public_boards: bool = True
+    api_screen_window: Literal["day", "week", "month", "all"] = "month"
+    api_screen_rotate_seconds: float = 15.0
+    api_default_lang: Literal["nl", "en"] = "nl"
+    # Entra ID: issuer, audience and the published keys of the tenant.
+    api_auth_issuer: str | None = None
+    api_auth_audience: str | None = None
+    api_auth_jwks_uri: str | None = None
+    api_auth_ca_bundle: Path | None = None
+    api_auth_jwks_ttl_seconds: float = 3600.0
+    api_auth_leeway_seconds: float = 60.0

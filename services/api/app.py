@@ -1,0 +1,42 @@
+"""Composition root of the gateway: settings, stores, live updates, routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from services.api.limits import BodyLimitMiddleware
+from services.api.metrics import ApiMetrics, MetricsMiddleware
+from services.api.resources import open_resources
+from services.api.routers import health, leaderboards, screen
+from shared.settings import ApiSettings
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    settings = settings or ApiSettings()
+    metrics = ApiMetrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_resources(settings, metrics) as resources:
+            app.state.resources = resources
+            yield
+
+    app = FastAPI(
+        title="Uptake API",
+        version="0.1.0",
+        summary="Leaderboards, office screens, profiles and adoption insights.",
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    for router in (health.router, leaderboards.router, screen.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

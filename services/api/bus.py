@@ -1,0 +1,94 @@
+"""The gateway's link to NATS: connect in the background, follow AWARDS for the screens.
+
+The gateway serves boards from Redis even while NATS is away, so it connects
+in the background and keeps trying; ``/readyz`` says whether it is connected.
+Every replica must see every award to push it to its own screens, so each one
+follows AWARDS with an ordered, ephemeral consumer from "now" rather than
+sharing a durable one; nothing is lost that matters, since a screen reloads
+its boards after any gap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import nats
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js.api import DeliverPolicy
+
+from shared.events import CloudEvent, parse_event
+from shared.logs import get_logger
+from shared.streams import AWARDS, ensure_streams
+
+log = get_logger(__name__)
+
+AwardHandler = Callable[[CloudEvent[Any]], Awaitable[None]]
+
+
+class BusLink:
+    def __init__(self, url: str, on_award: AwardHandler, *, name: str = "uptake-api") -> None:
+        self._url = url
+        self._on_award = on_award
+        self._name = name
+        self.client: Client | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self.client is not None and self.client.is_connected
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="nats-link")
+
+    async def _run(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                self.client = await nats.connect(
+                    self._url,
+                    name=self._name,
+                    max_reconnect_attempts=-1,
+                    reconnect_time_wait=1,
+                    connect_timeout=2,
+                    allow_reconnect=True,
+                    error_cb=self._on_error,
+                )
+                js = self.client.jetstream()
+                await ensure_streams(js)
+                await js.subscribe(
+                    "awards.>",
+                    stream=AWARDS.name,
+                    cb=self._receive,
+                    ordered_consumer=True,
+                    deliver_policy=DeliverPolicy.NEW,
+                )
+                log.info("following awards", stream=AWARDS.name)
+                return
+            except Exception as exc:
+                log.warning("nats not reachable yet", error=str(exc), retry_in=delay)
+                if self.client is not None:
+                    await self.client.close()
+                    self.client = None
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+    async def _on_error(self, exc: Exception) -> None:
+        log.warning("nats error", error=str(exc))
+
+    async def _receive(self, msg: Msg) -> None:
+        try:
+            event = parse_event(msg.data)
+        except ValueError as exc:
+            log.warning("unreadable award", error=str(exc), subject=msg.subject)
+            return
+        await self._on_award(event)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        if self.client is not None and not self.client.is_closed:
+            await self.client.drain()

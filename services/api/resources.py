@@ -1,0 +1,64 @@
+"""What the gateway holds open while it runs: Redis, the SQL engine, NATS, the screens."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.api.bus import BusLink
+from services.api.cache import RenderedCache
+from services.api.directory import Directory
+from services.api.live import Fanout, Live
+from services.api.metrics import ApiMetrics
+from shared.cache import create_redis
+from shared.database import create_engine, create_tables
+from shared.events import CloudEvent
+from shared.logs import get_logger
+from shared.settings import ApiSettings
+
+log = get_logger(__name__)
+
+
+@dataclass
+class Resources:
+    settings: ApiSettings
+    redis: Redis
+    engine: AsyncEngine
+    directory: Directory
+    boards: RenderedCache
+    live: Live
+    bus: BusLink
+    metrics: ApiMetrics
+
+
+@asynccontextmanager
+async def open_resources(settings: ApiSettings, metrics: ApiMetrics) -> AsyncIterator[Resources]:
+    redis = create_redis(settings.redis_url)
+    engine = create_engine(settings.database_url)
+    try:
+        await create_tables(engine)
+    except SQLAlchemyError as exc:  # another service may be creating them at the same moment
+        log.warning("tables not created", error=str(exc))
+    directory = Directory(engine, settings.api_directory_ttl_seconds)
+    boards = RenderedCache(settings.api_board_cache_seconds)
+    live = Live(Fanout(), settings.min_group_size, on_boards_changed=boards.clear)
+
+    async def on_award(event: CloudEvent[Any]) -> None:
+        metrics.awards.labels(event.type.removeprefix("awards.")).inc()
+        live.award(event, await directory.snapshot())
+
+    bus = BusLink(settings.nats_url, on_award)
+    bus.start()
+    try:
+        yield Resources(settings, redis, engine, directory, boards, live, bus, metrics)
+    finally:
+        live.close()
+        await bus.close()
+        await redis.aclose()
+        await engine.dispose()

@@ -1,0 +1,45 @@
+"""Response models of the public API: what leaves the gateway, and nothing more."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from shared.leaderboards import Scope
+from shared.periods import Window
+
+
+class BoardEntry(BaseModel):
+    """One row of a board. People who did not opt in have no name and no team."""
+
+    rank: int = Field(description="1-based rank among the rows this caller may see")
+    label: str = Field(description="A name when allowed, otherwise 'Colleague #rank'")
+    name: str | None = Field(default=None, description="Only for opted-in people and groups")
+    value: float = Field(description="Points, or points per licensed member for groups")
+    members: int | None = Field(default=None, description="Licensed members of a group")
+    me: bool = Field(default=False, description="This row is the caller")
+
+
+class Board(BaseModel):
+    """A leaderboard for one scope and period."""
+
+    scope: Scope
+    window: Window
+    period: str
+    unit: Literal["points", "points_per_member"]
+    entries: list[BoardEntry]
+    hidden_groups: int = Field(
+        default=0, description="Groups left out because they have too few licensed members"
+    )
+    generated_at: datetime
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready"]
+    checks: dict[str, bool]

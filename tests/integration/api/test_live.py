@@ -1,0 +1,104 @@
+"""Screens hear about awards published on JetStream AWARDS, over Server-Sent Events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
+
+import httpx
+from nats.js import JetStreamContext
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.bus import publish
+from shared.events import BadgeAwarded, CloudEvent, PointsAwarded
+from tests.integration.api.conftest import LiveServer, add_people, team_of
+
+
+def points(person: str, team: str, n: int, key: str) -> CloudEvent[PointsAwarded]:
+    award = PointsAwarded(
+        person=person,
+        rule="active_day",
+        ruleset_version=1,
+        activity_date=date(2026, 11, 26),
+        team=team,
+        ledger_key=key,
+        points=n,
+    )
+    return CloudEvent.wrap(award, source="test")
+
+
+async def read_events(lines: AsyncIterator[str], wanted: int) -> list[tuple[str, dict[str, Any]]]:
+    events: list[tuple[str, dict[str, Any]]] = []
+    name = ""
+    async for line in lines:
+        if line.startswith("event:"):
+            name = line.removeprefix("event:").strip()
+        elif line.startswith("data:"):
+            events.append((name, json.loads(line.removeprefix("data:").strip())))
+            if len(events) == wanted:
+                return events
+    return events
+
+
+async def test_an_award_reaches_every_connected_screen(
+    live_server: LiveServer, js: JetStreamContext, engine: AsyncEngine
+) -> None:
+    await add_people(engine, team_of("Alpha", 5, opted=1))
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=10) as http:
+
+        async def screen() -> list[tuple[str, dict[str, Any]]]:
+            async with http.stream("GET", "/api/live") as response:
+                assert response.headers["content-type"].startswith("text/event-stream")
+                return await read_events(response.aiter_lines(), 2)
+
+        screens = [asyncio.create_task(screen()) for _ in range(3)]
+        async with asyncio.timeout(10):
+            while len(live_server.app.state.resources.live.fanout) < 3:
+                await asyncio.sleep(0.02)
+        await publish(js, points("p-alpha-1", "Alpha", 5, "k-1"))
+        async with asyncio.timeout(10):
+            received = await asyncio.gather(*screens)
+
+    for events in received:
+        assert events[0][0] == "hello"
+        name, data = events[1]
+        assert name == "boards"
+        assert data["kind"] == "points" and data["points"] == 5 and data["team"] == "Alpha"
+        assert data["name"] is None
+        assert "p-alpha-1" not in json.dumps(data)
+
+
+async def test_a_badge_is_celebrated_with_the_name_only_when_opted_in(
+    live_server: LiveServer, js: JetStreamContext, engine: AsyncEngine
+) -> None:
+    await add_people(engine, team_of("Beta", 3, opted=1))
+    badge = BadgeAwarded(
+        person="p-beta-0",
+        rule="first_word",
+        ruleset_version=1,
+        activity_date=date(2026, 11, 26),
+        team="Beta",
+        ledger_key="b-1",
+        badge="first-word",
+        title="Eerste Word-prompt",
+    )
+    async with (
+        httpx.AsyncClient(base_url=live_server.url, timeout=10) as http,
+        http.stream("GET", "/api/live") as response,
+    ):
+        lines = response.aiter_lines()
+        assert (await read_events(lines, 1))[0][0] == "hello"
+        await publish(js, CloudEvent.wrap(badge, source="test"))
+        async with asyncio.timeout(10):
+            events = await read_events(lines, 2)
+
+    kinds = {name: data for name, data in events}
+    celebration = kinds["celebration"]
+    assert celebration["name"] == "Beta Member 0"
+    assert celebration["title"] == "Eerste Word-prompt"
+    assert celebration["team"] is None  # Beta has three members: too small to name
+    recent = live_server.app.state.resources.live.recent
+    assert recent[0]["title"] == "Eerste Word-prompt"

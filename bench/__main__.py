@@ -109,15 +109,15 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return loaded
 
 
-def _run_module(name: str) -> Any:
-    """In the child process: import bench.<name> and call its run()."""
+def _run_module(module_name: str) -> Any:
+    """In the child process: import the benchmark module and call its run()."""
     os.chdir(ROOT)
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    module = importlib.import_module(f"bench.{name}")
+    module = importlib.import_module(module_name)
     entry = getattr(module, "run", None) or getattr(module, "main", None)
     if entry is None:
-        raise AttributeError(f"bench/{name}.py has no run() function")
+        raise AttributeError(f"{module_name} has no run() function")
     result = entry()
     if inspect.isawaitable(result):
         result = asyncio.run(_await(result))
@@ -136,13 +136,14 @@ class Outcome:
     error: str | None = None
 
 
-def run_one(name: str, timeout: float) -> Outcome:
+def run_one(name: str, timeout: float, package: str | None = "bench") -> Outcome:
+    """Run bench/<name>.py's run() in a fresh process and read its figures."""
     started = time.perf_counter()
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         # Submitted by its importable name: the spawned child cannot unpickle ``__main__``.
         worker = importlib.import_module("bench.__main__")._run_module
-        future = pool.submit(worker, name)
+        future = pool.submit(worker, f"{package}.{name}" if package else name)
         try:
             raw = future.result(timeout=timeout)
             figures = normalise(name, raw)

@@ -28,14 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devtools.servers import free_port
+from services.sandbox.settings import SandboxSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCFILE = ROOT / "Procfile"
 DEFAULT_API_PORT = 8000
-# The sandbox tenant's identity; any value works as long as ingest and the sandbox agree.
-SANDBOX_TENANT_ID = "contoso-sandbox"
-SANDBOX_CLIENT_ID = "uptake-demo"
-SANDBOX_CLIENT_SECRET = "sandbox-secret"  # noqa: S105 - the sandbox accepts any secret
+DEFAULT_VAR = ROOT / "var" / "demo"
 # Short ingest interval so the board fills within seconds instead of an hour.
 DEMO_INGEST_INTERVAL_SECONDS = 20
 
@@ -61,42 +59,18 @@ class Ports:
         return cls(nats, nats_monitor, redis, sandbox, api)
 
 
-@dataclass(frozen=True)
-class CertPaths:
-    ca: Path
-    cert: Path
-    key: Path
-
-
-def find_certs(folder: Path) -> CertPaths:
-    """Locate the files ``python -m services.sandbox certs`` wrote: CA, server cert and key."""
-    pems = sorted(p for pattern in ("*.pem", "*.crt", "*.key") for p in folder.glob(pattern))
-
-    def pick(*words: str, exclude: tuple[str, ...] = ()) -> Path:
-        for path in pems:
-            name = path.name.lower()
-            if any(w in name for w in words) and not any(x in name for x in exclude):
-                return path
-        raise FileNotFoundError(f"no {'/'.join(words)} file in {folder}: {[p.name for p in pems]}")
-
-    return CertPaths(
-        ca=pick("ca"),
-        cert=pick("cert", "server", "crt", exclude=("ca", "key")),
-        key=pick("key"),
-    )
-
-
 def demo_environment(
-    root: Path, ports: Ports, certs: CertPaths, base: Mapping[str, str] | None = None
+    var: Path, ports: Ports, sandbox_settings: SandboxSettings | None = None
 ) -> dict[str, str]:
-    """Every variable the Procfile and the services read in the demo."""
-    var = root / "var" / "demo"
+    """Every variable the Procfile and the services read in the demo; data lives in ``var``."""
     sandbox = f"https://127.0.0.1:{ports.sandbox}"
+    # The sandbox's own defaults (tenant, client id and secret) are what ingest signs in with.
+    tenant = sandbox_settings or SandboxSettings()
     env = {
         "ENVIRONMENT": "development",
         "LOG_FORMAT": "console",
         "PYTHONUNBUFFERED": "1",
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{(base or os.environ).get('PATH', '')}",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         # infrastructure
         "NATS_PORT": str(ports.nats),
         "NATS_MONITOR_PORT": str(ports.nats_monitor),
@@ -109,19 +83,16 @@ def demo_environment(
         # the sandbox tenant plays Entra ID, Graph, Teams and Viva Engage
         "SANDBOX_HOST": "127.0.0.1",
         "SANDBOX_PORT": str(ports.sandbox),
-        "SANDBOX_CERT_FILE": str(certs.cert),
-        "SANDBOX_KEY_FILE": str(certs.key),
-        "SANDBOX_TENANT_ID": SANDBOX_TENANT_ID,
+        "SANDBOX_DIR": str(var / "sandbox"),
         "GRAPH_BASE_URL": sandbox,
-        "GRAPH_AUTHORITY": f"{sandbox}/{SANDBOX_TENANT_ID}",
-        "GRAPH_TENANT_ID": SANDBOX_TENANT_ID,
-        "GRAPH_CLIENT_ID": SANDBOX_CLIENT_ID,
-        "GRAPH_CLIENT_SECRET": SANDBOX_CLIENT_SECRET,
-        "GRAPH_CA_BUNDLE": str(certs.ca),
+        "GRAPH_AUTHORITY": f"{sandbox}/{tenant.tenant_id}",
+        "GRAPH_TENANT_ID": tenant.tenant_id,
+        "GRAPH_CLIENT_ID": tenant.client_id,
+        "GRAPH_CLIENT_SECRET": tenant.client_secret,
+        "GRAPH_CA_BUNDLE": str(sandbox_ca(var)),
         "TEAMS_WEBHOOK_URL": f"{sandbox}/webhooks/teams/demo",
         "ENGAGE_BASE_URL": f"{sandbox}/engage/api/v1",
         "ENGAGE_GROUP_ID": "1",
-        "NOTIFY_CA_BUNDLE": str(certs.ca),
         "INGEST_INTERVAL_SECONDS": str(DEMO_INGEST_INTERVAL_SECONDS),
         # the gateway
         "API_HOST": "127.0.0.1",
@@ -148,14 +119,23 @@ def port_is_free(port: int) -> bool:
     return True
 
 
-def write_certs(out: Path) -> CertPaths:
+def sandbox_ca(var: Path) -> Path:
+    """The CA the sandbox signs its TLS certificate with, which ingest and notify trust."""
+    return var / "sandbox" / "ca.pem"
+
+
+def write_certs(var: Path) -> Path:
+    """Write the sandbox's key material into its folder (it reuses what it finds there)."""
+    out = var / "sandbox"
     out.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [sys.executable, "-m", "services.sandbox", "certs", "--out", str(out)],
         check=True,
         cwd=ROOT,
     )
-    return find_certs(out)
+    if not sandbox_ca(var).is_file():
+        raise FileNotFoundError(f"the sandbox wrote no CA at {sandbox_ca(var)}")
+    return sandbox_ca(var)
 
 
 def urls(ports: Ports) -> list[tuple[str, str]]:
@@ -171,7 +151,9 @@ def urls(ports: Ports) -> list[tuple[str, str]]:
     ]
 
 
-def announce_when_ready(ports: Ports, stop: threading.Event, timeout: float = 180.0) -> None:
+def announce_when_ready(
+    ports: Ports, env_file: Path, stop: threading.Event, timeout: float = 180.0
+) -> None:
     """Print the URLs once the gateway answers, so they are not lost in the start-up logs."""
     deadline = time.monotonic() + timeout
     probe = f"http://127.0.0.1:{ports.api}/healthz"
@@ -188,12 +170,11 @@ def announce_when_ready(ports: Ports, stop: threading.Event, timeout: float = 18
     width = max(len(name) for name, _ in urls(ports))
     lines = ["", "Uptake demo is up:"]
     lines += [f"  {name.ljust(width)}  {url}" for name, url in urls(ports)]
-    lines += ["  (the sandbox uses its own CA: var/demo/certs; Ctrl-C stops everything)", ""]
+    lines += [f"  (settings: {env_file}; Ctrl-C stops everything)", ""]
     print("\n".join(lines), flush=True)
 
 
-def run(api_port: int, keep: bool) -> int:
-    var = ROOT / "var" / "demo"
+def run(api_port: int, keep: bool, var: Path = DEFAULT_VAR) -> int:
     if not port_is_free(api_port):
         print(
             f"port {api_port} is taken: stop what listens there or run `API_PORT=8001 make demo`",
@@ -201,11 +182,15 @@ def run(api_port: int, keep: bool) -> int:
         )
         return 2
     if var.exists() and not keep:
-        shutil.rmtree(var)
+        if (var / "demo.env").exists() or not any(var.iterdir()):
+            shutil.rmtree(var)
+        else:
+            print(f"{var} holds something else than a demo run: not clearing it", file=sys.stderr)
+            return 2
     var.mkdir(parents=True, exist_ok=True)
     ports = Ports.pick(api_port)
-    certs = write_certs(var / "certs")
-    env = demo_environment(ROOT, ports, certs)
+    write_certs(var)
+    env = demo_environment(var, ports)
     env_file = var / "demo.env"
     write_env_file(env, env_file)
     honcho = Path(sys.executable).with_name("honcho")
@@ -221,7 +206,7 @@ def run(api_port: int, keep: bool) -> int:
     signal.signal(signal.SIGINT, forward)
     signal.signal(signal.SIGTERM, forward)
     stop = threading.Event()
-    threading.Thread(target=announce_when_ready, args=(ports, stop), daemon=True).start()
+    threading.Thread(target=announce_when_ready, args=(ports, env_file, stop), daemon=True).start()
     try:
         return child.wait()
     finally:
@@ -234,8 +219,9 @@ def main(argv: list[str] | None = None) -> None:
         "--api-port", type=int, default=int(os.environ.get("API_PORT", DEFAULT_API_PORT))
     )
     parser.add_argument("--keep", action="store_true", help="keep the previous run's data")
+    parser.add_argument("--var", type=Path, default=DEFAULT_VAR, help="where the data lives")
     args = parser.parse_args(argv)
-    code = run(args.api_port, args.keep)
+    code = run(args.api_port, args.keep, args.var.resolve())
     # honcho exits 130 after Ctrl-C: a clean stop, not a failure of `make demo`.
     sys.exit(0 if code in (0, 130, -signal.SIGINT) else code)
 

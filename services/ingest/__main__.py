@@ -1,0 +1,58 @@
+"""``python -m services.ingest [--once]``: the schedule, or one cycle and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+
+from services.ingest.bootstrap import CLEAR_FAILURES, run_forever, run_once
+from shared.logs import configure_logging, get_logger
+from shared.settings import IngestSettings
+
+log = get_logger("services.ingest")
+
+
+async def _main(once: bool) -> int:
+    settings = IngestSettings()
+    configure_logging("ingest", settings.log_level, settings.log_format)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+
+        def on_signal(sig: signal.Signals = sig) -> None:
+            log.info("stopping", signal=sig.name)
+            # A second signal, or --once: interrupt the cycle; committed progress stays.
+            if (stop.is_set() or once) and task is not None:
+                task.cancel()
+            stop.set()
+
+        loop.add_signal_handler(sig, on_signal)
+    try:
+        if once:
+            outcome = await run_once(settings)
+            log.info(
+                "ingest --once done", published=outcome.published, dead_letters=outcome.dead_letters
+            )
+        else:
+            await run_forever(settings, stop)
+    except CLEAR_FAILURES as exc:
+        log.error(str(exc))
+        return 1
+    except asyncio.CancelledError:
+        log.warning("interrupted; progress up to the last acknowledged batch is kept")
+        return 130
+    return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m services.ingest")
+    parser.add_argument("--once", action="store_true", help="run one full cycle and exit")
+    args = parser.parse_args()
+    sys.exit(asyncio.run(_main(args.once)))
+
+
+if __name__ == "__main__":
+    main()

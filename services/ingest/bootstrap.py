@@ -1,0 +1,151 @@
+"""The composition root of ingest: settings -> token, Graph, state, bus, status."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import nats
+from nats.aio.client import Client
+from nats.errors import NoServersError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.ingest.auth import AuthError, TokenProvider
+from services.ingest.cycle import CycleOutcome, run_cycle
+from services.ingest.graph import GraphClient, GraphError, GraphUnavailable
+from services.ingest.publisher import Publisher
+from services.ingest.retry import Backoff
+from services.ingest.state import IngestState
+from services.ingest.status import StatusBoard
+from services.ingest.trust import TrustStore
+from shared.bus import connect
+from shared.database import create_engine
+from shared.logs import get_logger
+from shared.settings import IngestSettings
+from shared.streams import ensure_streams
+
+log = get_logger(__name__)
+
+
+@dataclass
+class Ingest:
+    settings: IngestSettings
+    tokens: TokenProvider
+    graph: GraphClient
+    state: IngestState
+    publisher: Publisher
+    board: StatusBoard
+    nc: Client
+    engine: AsyncEngine
+
+
+class Unreachable(Exception):
+    """The bus or the database is not there (yet)."""
+
+
+async def connect_bus(url: str) -> Client:
+    try:
+        return await connect(url, "uptake-ingest")
+    except (NoServersError, OSError, nats.errors.Error) as exc:
+        raise Unreachable(f"NATS at {url} is not reachable: {exc!r}") from None
+
+
+@contextlib.asynccontextmanager
+async def assemble(settings: IngestSettings) -> AsyncIterator[Ingest]:
+    graph_settings = settings.graph
+    trust = TrustStore(graph_settings.ca_bundle)
+    tokens = TokenProvider(graph_settings, trust)
+    nc = await connect_bus(settings.nats_url)
+    engine = create_engine(settings.database_url)
+    graph = GraphClient(
+        graph_settings.base_url,
+        tokens,
+        verify=trust.ssl_context(),
+        timeout=graph_settings.timeout_seconds,
+        backoff=Backoff(
+            graph_settings.backoff_base_seconds,
+            graph_settings.backoff_max_seconds,
+            graph_settings.max_attempts,
+        ),
+        max_connections=max(8, settings.ingest_interaction_concurrency * 2),
+    )
+    try:
+        js = nc.jetstream()
+        await ensure_streams(js)
+        state = IngestState(engine)
+        await state.create()
+        yield Ingest(
+            settings=settings,
+            tokens=tokens,
+            graph=graph,
+            state=state,
+            publisher=Publisher(js, in_flight=settings.ingest_publish_in_flight),
+            board=StatusBoard(settings.ingest_status_path, js, settings.ingest_status_bucket),
+            nc=nc,
+            engine=engine,
+        )
+    finally:
+        await graph.aclose()
+        tokens.close()
+        await engine.dispose()
+        with contextlib.suppress(Exception):
+            await nc.drain()
+
+
+CLEAR_FAILURES = (AuthError, GraphError, GraphUnavailable, Unreachable)
+
+
+async def run_once(settings: IngestSettings) -> CycleOutcome:
+    """One full cycle; raises one of ``CLEAR_FAILURES`` with an operator-readable message."""
+    async with assemble(settings) as ingest:
+        try:
+            return await run_cycle(ingest)
+        except CLEAR_FAILURES as exc:
+            await _record_failure(ingest, exc)
+            raise
+
+
+async def _record_failure(ingest: Ingest, exc: Exception) -> None:
+    status = ingest.board.status
+    status.state, status.last_error = "failed", str(exc)
+    with contextlib.suppress(Exception):
+        await ingest.board.save()
+
+
+async def run_forever(settings: IngestSettings, stop: asyncio.Event) -> None:
+    """Cycles every ``INGEST_INTERVAL_SECONDS``, the first at once, until ``stop`` is set.
+
+    A bus or Graph that is not reachable yet, or a failed cycle, is retried with
+    backoff; the service keeps running and says why in the log and the status.
+    """
+    backoff = Backoff(base=2.0, cap=min(300.0, settings.ingest_interval_seconds), attempts=0)
+    failures = 0
+    while not stop.is_set():
+        try:
+            async with assemble(settings) as ingest:
+                failures = 0
+                while not stop.is_set():
+                    try:
+                        await run_cycle(ingest)
+                        wait = settings.ingest_interval_seconds
+                        failures = 0
+                    except CLEAR_FAILURES as exc:
+                        failures += 1
+                        await _record_failure(ingest, exc)
+                        wait = backoff.delay(failures)
+                        log.error("ingest cycle failed", error=str(exc), retry_in=round(wait, 1))
+                    await _wait(stop, wait)
+        except (Unreachable, OSError) as exc:
+            failures += 1
+            wait = backoff.delay(failures)
+            log.warning(
+                "ingest waiting for its dependencies", error=str(exc), retry_in=round(wait, 1)
+            )
+            await _wait(stop, wait)
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

@@ -1,0 +1,112 @@
+"""One ingest cycle: directory, usage report, interaction history, then the status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from services.ingest.directory import sync_directory
+from services.ingest.identity import ReportIdentities
+from services.ingest.interactions import InteractionReader
+from services.ingest.status import CONCEALED_NOTICE, now_iso
+from services.ingest.usage import concealed_names_setting, ingest_usage
+from shared.logs import get_logger
+
+if TYPE_CHECKING:
+    from services.ingest.bootstrap import Ingest
+
+log = get_logger(__name__)
+
+
+@dataclass
+class CycleOutcome:
+    published: int
+    duplicates: int
+    dead_letters: int
+
+
+async def run_cycle(ingest: Ingest) -> CycleOutcome:
+    settings, board = ingest.settings, ingest.board
+    status = board.status
+    status.state = "running"
+    status.last_cycle_started = now_iso()
+    await board.save()
+    publisher = ingest.publisher
+    before = (publisher.published, publisher.duplicates, publisher.dead_letters)
+    key = settings.pseudonym_key.get_secret_value()
+
+    await ingest.tokens.token()
+    setting = await concealed_names_setting(ingest.graph)
+    if settings.ingest_directory:
+        directory = await sync_directory(
+            ingest.graph, ingest.state, publisher, key=key, skus=settings.graph.copilot_sku_ids
+        )
+        status.counts["directory_changes"] = directory.changed
+
+    identities = ReportIdentities(key, await ingest.state.upn_index())
+    usage = await ingest_usage(
+        ingest.graph,
+        ingest.state,
+        publisher,
+        identities,
+        fmt=settings.ingest_report_format,
+        period=settings.ingest_report_period,
+        version=settings.ingest_report_version,
+    )
+    concealed = bool(setting) or identities.concealed > 0
+    status.concealed_names = concealed
+    status.concealed_names_source = (
+        "admin/reportSettings" if setting is not None else "inferred from report rows"
+    )
+    status.report_rows = usage.rows
+    status.report_rows_joined = identities.joined
+    status.report_rows_unjoinable = identities.concealed + identities.unknown
+    status.team_boards_use_report = usage.rows > 0 and identities.joined == usage.rows
+    status.report_watermark = usage.watermark.isoformat() if usage.watermark else None
+    status.notices = [CONCEALED_NOTICE] if concealed else []
+    if concealed:
+        log.warning(
+            "usage report names are concealed: rows cannot be joined to directory users, "
+            "so report activity does not count for team or department boards",
+            concealed_rows=identities.concealed,
+        )
+    if identities.unknown:
+        status.notices.append(
+            f"{identities.unknown} report rows name users the directory does not know; "
+            "they count for people overall but not for team or department boards."
+        )
+
+    if settings.ingest_interactions:
+        reader = InteractionReader(
+            ingest.graph,
+            ingest.state,
+            publisher,
+            key,
+            settings.tz,
+            backfill_days=settings.ingest_interaction_backfill_days,
+            concurrency=settings.ingest_interaction_concurrency,
+        )
+        interactions = await reader.run()
+        status.counts["interaction_people"] = interactions.people
+        status.counts["interaction_failures"] = len(interactions.failed)
+
+    outcome = CycleOutcome(
+        publisher.published - before[0],
+        publisher.duplicates - before[1],
+        publisher.dead_letters - before[2],
+    )
+    status.counts.update(
+        published=outcome.published,
+        duplicates=outcome.duplicates,
+        dead_letters=outcome.dead_letters,
+        malformed_rows=usage.malformed,
+    )
+    status.ready, status.state, status.last_success, status.last_error = (
+        True,
+        "idle",
+        now_iso(),
+        None,
+    )
+    await board.save()
+    log.info("ingest cycle done", **status.counts)
+    return outcome

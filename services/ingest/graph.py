@@ -1,0 +1,137 @@
+"""A small Microsoft Graph client: bearer token, retries, download redirects, paging."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any, Protocol
+
+import httpx
+import orjson
+
+from services.ingest.retry import RETRYABLE_STATUS, Backoff, retry_after_seconds
+from shared.logs import get_logger
+
+log = get_logger(__name__)
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5
+
+
+class TokenSource(Protocol):
+    async def token(self, *, force: bool = False) -> str: ...
+
+
+class GraphError(Exception):
+    """Graph answered with an error that retrying will not fix (or retries ran out)."""
+
+    def __init__(self, status: int, url: str, code: str = "", message: str = "") -> None:
+        self.status, self.url, self.code, self.message = status, url, code, message
+        detail = f"{code}: {message}" if code or message else "no detail"
+        super().__init__(f"Graph {status} for {url.split('?')[0]}: {detail}")
+
+
+class GraphUnavailable(Exception):
+    """Graph (or the network to it) did not answer, even after retries."""
+
+
+def _error_of(response: httpx.Response) -> tuple[str, str]:
+    try:
+        body = orjson.loads(response.content).get("error", {})
+        return str(body.get("code", "")), str(body.get("message", ""))
+    except (orjson.JSONDecodeError, AttributeError):
+        return "", response.text[:200]
+
+
+class GraphClient:
+    def __init__(
+        self,
+        base_url: str,
+        tokens: TokenSource,
+        *,
+        verify: Any = True,
+        timeout: float = 60.0,
+        backoff: Backoff | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        max_connections: int = 32,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._tokens = tokens
+        self._backoff = backoff or Backoff()
+        self._sleep = sleep
+        self._http = httpx.AsyncClient(
+            verify=verify,
+            timeout=timeout,
+            follow_redirects=False,
+            transport=transport,
+            limits=httpx.Limits(max_connections=max_connections),
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def url(self, path: str) -> str:
+        return path if path.startswith("https://") else f"{self.base_url}/{path.lstrip('/')}"
+
+    async def get(self, path: str, params: Mapping[str, str] | None = None) -> httpx.Response:
+        """GET with the token; redirects are followed without it (download URLs are signed)."""
+        response = await self._send(self.url(path), params, authorised=True)
+        for _ in range(MAX_REDIRECTS):
+            if response.status_code not in REDIRECTS:
+                return response
+            location = response.headers.get("location")
+            if not location:
+                raise GraphError(response.status_code, str(response.url), "redirect", "no Location")
+            response = await self._send(str(response.url.join(location)), None, authorised=False)
+        raise GraphError(response.status_code, str(response.url), "redirect", "too many redirects")
+
+    async def get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+        return orjson.loads((await self.get(path, params)).content)
+
+    async def pages(
+        self, path: str, params: Mapping[str, str] | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Each page of a collection, following ``@odata.nextLink`` until it is absent."""
+        page: dict[str, Any] = await self.get_json(path, params)
+        yield page
+        while next_link := page.get("@odata.nextLink"):
+            page = await self.get_json(next_link)
+            yield page
+
+    async def _send(
+        self, url: str, params: Mapping[str, str] | None, *, authorised: bool
+    ) -> httpx.Response:
+        attempts = self._backoff.attempts
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            headers = {"Accept": "application/json"}
+            if authorised:
+                headers["Authorization"] = f"Bearer {await self._tokens.token()}"
+            try:
+                response = await self._http.get(url, params=params, headers=headers)
+            except httpx.TransportError as exc:
+                if attempt >= attempts:
+                    raise GraphUnavailable(f"{url.split('?')[0]}: {exc!r}") from None
+                wait = self._backoff.delay(attempt)
+                log.warning("graph unreachable, retrying", error=repr(exc), wait=round(wait, 2))
+                await self._sleep(wait)
+                continue
+            status = response.status_code
+            if status < 400 or status in REDIRECTS:
+                return response
+            if status == 401 and authorised and not refreshed:
+                refreshed = True
+                await self._tokens.token(force=True)
+                attempt -= 1
+                continue
+            if status in RETRYABLE_STATUS and attempt < attempts:
+                hinted = retry_after_seconds(response.headers.get("retry-after"))
+                wait = hinted if hinted is not None else self._backoff.delay(attempt)
+                log.warning("graph asked to retry", status=status, wait=round(wait, 2))
+                await self._sleep(wait)
+                continue
+            code, message = _error_of(response)
+            raise GraphError(status, url, code, message)

@@ -1,0 +1,161 @@
+"""Copilot interaction history -> one ``prompt`` event per user prompt.
+
+Per licensed person, the window [cursor, cycle start) is read with both
+``createdDateTime`` bounds and ``$top=100``, following pages; the cursor moves
+to the window's end once that person's events are acknowledged. Only the
+fields named here are read: the prompt ``body`` is never stored, logged or
+published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from services.ingest.graph import GraphClient, GraphError
+from services.ingest.publisher import Publisher
+from services.ingest.state import IngestState
+from shared.events import ActivityKind, App, CopilotActivity, SignalSource
+from shared.ids import pseudonym
+from shared.logs import get_logger
+from shared.periods import local_date
+
+log = get_logger(__name__)
+
+APP_CLASSES: dict[str, App] = {
+    "word": App.WORD,
+    "excel": App.EXCEL,
+    "powerpoint": App.POWERPOINT,
+    "outlook": App.OUTLOOK,
+    "teams": App.TEAMS,
+    "onenote": App.ONENOTE,
+    "loop": App.LOOP,
+    "bizchat": App.CHAT,
+}
+COMMIT_EVERY = 500
+PROGRESS_EVERY = 2000
+
+
+def app_of(app_class: str | None) -> App:
+    """``IPM.SkypeTeams.Message.Copilot.Word`` -> Word; anything unrecognised -> other."""
+    suffix = (app_class or "").rsplit(".", 1)[-1].lower()
+    return APP_CLASSES.get(suffix, App.OTHER)
+
+
+def graph_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def parse_time(value: Any) -> datetime:
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def prompt_event(item: dict[str, Any], person: str, tz: ZoneInfo) -> CopilotActivity | None:
+    """The event for one item; ``None`` for anything but a user prompt. Raises ``ValueError``."""
+    if item.get("interactionType") != "userPrompt":
+        return None
+    interaction_id = item.get("id")
+    if not interaction_id:
+        raise ValueError("interaction without id")
+    created = parse_time(item.get("createdDateTime"))
+    return CopilotActivity(
+        person=person,
+        app=app_of(item.get("appClass")),
+        kind=ActivityKind.PROMPT,
+        date=local_date(created, tz),
+        occurred_at=created,
+        source=SignalSource.INTERACTION_HISTORY,
+        interaction_id=str(interaction_id),
+    )
+
+
+@dataclass
+class InteractionOutcome:
+    people: int = 0
+    prompts: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class InteractionReader:
+    graph: GraphClient
+    state: IngestState
+    publisher: Publisher
+    key: str
+    tz: ZoneInfo
+    backfill_days: int = 28
+    concurrency: int = 16
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    async def run(self) -> InteractionOutcome:
+        people = await self.state.licensed_users()
+        cursors = await self.state.interaction_cursors()
+        until = self.clock().replace(microsecond=0)
+        default_since = until - timedelta(days=self.backfill_days)
+        outcome = InteractionOutcome()
+        done: dict[str, datetime] = {}
+        queue = iter(people)
+
+        async def flush() -> None:
+            batch = dict(done)
+            done.clear()
+            await self.state.commit_interaction_cursors(batch)
+
+        async def worker() -> None:
+            for object_id in queue:
+                since = cursors.get(object_id, default_since)
+                try:
+                    outcome.prompts += await self._person(object_id, since, until)
+                except GraphError as exc:
+                    if exc.status in (401, 403):
+                        raise
+                    outcome.failed.append(object_id)
+                    log.warning("interaction history skipped", status=exc.status, code=exc.code)
+                    continue
+                done[object_id] = until
+                outcome.people += 1
+                if outcome.people % PROGRESS_EVERY == 0:
+                    log.info("interaction history progress", people=outcome.people, of=len(people))
+                if len(done) >= COMMIT_EVERY:
+                    await flush()
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(max(1, self.concurrency)):
+                    group.create_task(worker())
+        except BaseExceptionGroup as failures:
+            raise failures.exceptions[0] from None
+        finally:
+            # People already published keep their progress, even when the cycle is interrupted.
+            await asyncio.shield(flush())
+        log.info("interaction history ingested", people=outcome.people, prompts=outcome.prompts)
+        return outcome
+
+    async def _person(self, object_id: str, since: datetime, until: datetime) -> int:
+        person = pseudonym(object_id, self.key)
+        params = {
+            "$top": "100",
+            "$filter": f"createdDateTime ge {graph_time(since)} and createdDateTime lt "
+            f"{graph_time(until)}",
+        }
+        events: list[CopilotActivity] = []
+        path = f"v1.0/copilot/users/{object_id}/interactionHistory/getAllEnterpriseInteractions"
+        async for page in self.graph.pages(path, params):
+            for position, item in enumerate(page.get("value", [])):
+                try:
+                    event = prompt_event(item, person, self.tz) if isinstance(item, dict) else None
+                except (ValueError, TypeError) as exc:
+                    await self.publisher.dead_letter(
+                        "interaction_history", str(exc), position, {"id": item.get("id")}
+                    )
+                    continue
+                if event is not None:
+                    events.append(event)
+        if events:
+            await self.publisher.publish(events)
+        return len(events)

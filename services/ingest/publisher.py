@@ -1,0 +1,58 @@
+"""Publishing ingest's facts to JetStream, and rows it could not read to the dead letters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from nats.js import JetStreamContext
+
+from shared.bus import MSG_ID_HEADER, publish_many
+from shared.events import CloudEvent, Payload
+from shared.ids import event_id
+from shared.logs import get_logger
+from shared.subjects import dead_letter
+
+log = get_logger(__name__)
+
+SOURCE = "uptake/ingest"
+DEAD_LETTERS = dead_letter("SIGNALS")
+# Personal fields never travel to the dead letters; the position and reason suffice.
+HIDDEN_FIELDS = frozenset({"userprincipalname", "displayname", "body"})
+
+
+class Publisher:
+    def __init__(self, js: JetStreamContext, *, in_flight: int = 4000) -> None:
+        self.js = js
+        self.in_flight = in_flight
+        self.published = 0
+        self.duplicates = 0
+        self.dead_letters = 0
+
+    async def publish(self, payloads: Iterable[Payload]) -> tuple[int, int]:
+        """Publish and wait until JetStream acknowledged every event; (new, duplicates)."""
+        now = datetime.now(UTC)
+        events = (CloudEvent.wrap(p, source=SOURCE, time=now) for p in payloads)
+        new, duplicates = await publish_many(self.js, events, in_flight=self.in_flight)
+        self.published += new
+        self.duplicates += duplicates
+        return new, duplicates
+
+    async def dead_letter(
+        self, origin: str, reason: str, position: int, fields: Mapping[str, Any]
+    ) -> None:
+        kept = {k: v for k, v in fields.items() if k.lower() not in HIDDEN_FIELDS}
+        body = orjson.dumps(
+            {"origin": origin, "reason": reason, "position": position, "fields": kept},
+            default=str,
+        )
+        msg_id = event_id("dlq.signals", origin, position, reason, body)
+        await self.js.publish(
+            DEAD_LETTERS,
+            body,
+            headers={MSG_ID_HEADER: msg_id, "Uptake-Reason": reason, "Uptake-Origin": origin},
+        )
+        self.dead_letters += 1
+        log.warning("row dead-lettered", origin=origin, position=position, reason=reason)

@@ -1,0 +1,171 @@
+"""What ingest has already published: watermarks, cursors and the directory join, in SQL.
+
+SQL rather than a JetStream KV bucket because the state is bulk: per-fact keys
+of the revalidation window, one cursor per licensed person and the directory's
+userPrincipalName -> object id map run to hundreds of thousands of small rows
+that must change together in one transaction after JetStream acknowledged the
+events (KV values are capped at the NATS payload size and every key is its own
+round trip). The tables are ingest's own; SQLite by default, PostgreSQL in
+production, through shared.database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+metadata = MetaData()
+
+watermarks = Table(
+    "ingest_watermark",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+usage_facts = Table(
+    "ingest_usage_fact",
+    metadata,
+    Column("fact_id", String(32), primary_key=True),
+    Column("day", Date, nullable=False, index=True),
+)
+directory_users = Table(
+    "ingest_directory_user",
+    metadata,
+    Column("object_id", String(64), primary_key=True),
+    Column("upn", String(320), index=True),
+    Column("display_name", String(256)),
+    Column("department", String(256)),
+    Column("job_title", String(256)),
+    Column("office_location", String(256)),
+    Column("licensed", Boolean, nullable=False),
+    Column("removed", Boolean, nullable=False),
+)
+interaction_cursors = Table(
+    "ingest_interaction_cursor",
+    metadata,
+    Column("object_id", String(64), primary_key=True),
+    Column("until", DateTime(timezone=True), nullable=False),
+)
+
+CHUNK = 5000
+
+
+def _upsert(conn: AsyncConnection, table: Table, keys: list[str]) -> Any:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    updates = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
+    return statement.on_conflict_do_update(index_elements=keys, set_=updates)
+
+
+class IngestState:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def create(self) -> None:
+        async with self.engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+
+    async def watermark(self, name: str) -> str | None:
+        async with self.engine.connect() as conn:
+            row = await conn.execute(select(watermarks.c.value).where(watermarks.c.name == name))
+            return row.scalar_one_or_none()
+
+    async def set_watermark(self, name: str, value: str) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                _upsert(conn, watermarks, ["name"]), [{"name": name, "value": value}]
+            )
+
+    async def open_usage_facts(self, since: date) -> set[str]:
+        """Ids of usage facts published for days after ``since`` (still being revalidated)."""
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(usage_facts.c.fact_id).where(usage_facts.c.day > since)
+            )
+            return set(rows.scalars())
+
+    async def commit_usage(
+        self, *, watermark: date, facts: Iterable[tuple[str, date]], keep_after: date
+    ) -> None:
+        """Record published facts and move the report watermark, in one transaction."""
+        rows = [{"fact_id": f, "day": d} for f, d in facts if d > keep_after]
+        async with self.engine.begin() as conn:
+            for start in range(0, len(rows), CHUNK):
+                await conn.execute(
+                    _upsert(conn, usage_facts, ["fact_id"]), rows[start : start + CHUNK]
+                )
+            await conn.execute(delete(usage_facts).where(usage_facts.c.day <= keep_after))
+            await conn.execute(
+                _upsert(conn, watermarks, ["name"]),
+                [{"name": "usage_report", "value": watermark.isoformat()}],
+            )
+
+    async def upn_index(self) -> dict[str, str]:
+        """Lower-cased userPrincipalName -> object id of present directory users."""
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(directory_users.c.upn, directory_users.c.object_id).where(
+                    directory_users.c.removed.is_(False)
+                )
+            )
+            return {upn.lower(): oid for upn, oid in rows if upn}
+
+    async def directory(self) -> dict[str, dict[str, Any]]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(select(directory_users))
+            return {row.object_id: dict(row._mapping) for row in rows}
+
+    async def licensed_users(self) -> list[str]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(directory_users.c.object_id)
+                .where(directory_users.c.licensed.is_(True), directory_users.c.removed.is_(False))
+                .order_by(directory_users.c.object_id)
+            )
+            return list(rows.scalars())
+
+    async def commit_directory(self, users: list[dict[str, Any]], delta_link: str) -> None:
+        async with self.engine.begin() as conn:
+            for start in range(0, len(users), CHUNK):
+                await conn.execute(
+                    _upsert(conn, directory_users, ["object_id"]), users[start : start + CHUNK]
+                )
+            await conn.execute(
+                _upsert(conn, watermarks, ["name"]),
+                [{"name": "directory_delta", "value": delta_link}],
+            )
+
+    async def interaction_cursors(self) -> dict[str, datetime]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(interaction_cursors.c.object_id, interaction_cursors.c.until)
+            )
+            return {
+                oid: until if until.tzinfo else until.replace(tzinfo=UTC) for oid, until in rows
+            }
+
+    async def commit_interaction_cursors(self, cursors: Mapping[str, datetime]) -> None:
+        rows = [{"object_id": k, "until": v} for k, v in cursors.items()]
+        if not rows:
+            return
+        async with self.engine.begin() as conn:
+            for start in range(0, len(rows), CHUNK):
+                await conn.execute(
+                    _upsert(conn, interaction_cursors, ["object_id"]), rows[start : start + CHUNK]
+                )

@@ -1,0 +1,88 @@
+"""What ingest tells the rest of Uptake about itself: readiness, last cycle, data caveats.
+
+Written to a JSON file (``INGEST_STATUS_PATH``) and to the JetStream KV bucket
+``INGEST_STATUS_BUCKET`` under the key ``ingest``, so the api can show it
+whether or not it shares a disk with ingest.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from nats.js import JetStreamContext
+from nats.js.errors import NoKeysError, NotFoundError
+
+from shared.logs import get_logger
+
+log = get_logger(__name__)
+
+STATUS_KEY = "ingest"
+
+CONCEALED_NOTICE = (
+    "The Copilot usage report conceals user names (Microsoft 365 admin center > Settings > "
+    "Org settings > Reports). Report rows are ingested under pseudonyms of the concealed "
+    "names, which cannot be joined to directory users: their active days count for people "
+    "overall, but not for team or department boards. Turn off concealed names to enable them."
+)
+
+
+@dataclass
+class IngestStatus:
+    ready: bool = False
+    state: str = "starting"
+    last_cycle_started: str | None = None
+    last_success: str | None = None
+    last_error: str | None = None
+    report_watermark: str | None = None
+    concealed_names: bool | None = None
+    concealed_names_source: str | None = None
+    report_rows: int = 0
+    report_rows_joined: int = 0
+    report_rows_unjoinable: int = 0
+    team_boards_use_report: bool | None = None
+    notices: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(asdict(self), option=orjson.OPT_INDENT_2)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class StatusBoard:
+    def __init__(self, path: Path | None, js: JetStreamContext | None, bucket: str) -> None:
+        self.status = IngestStatus()
+        self._path = path
+        self._js = js
+        self._bucket = bucket
+
+    async def save(self) -> None:
+        body = self.status.to_json()
+        if self._path is not None:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self._path.with_suffix(".tmp")
+            partial.write_bytes(body)
+            os.replace(partial, self._path)
+        if self._js is not None:
+            try:
+                kv = await self._js.create_key_value(bucket=self._bucket, history=1)
+                await kv.put(STATUS_KEY, body)
+            except Exception as exc:  # the status must never stop ingestion
+                log.warning("status not written to the bus", error=repr(exc))
+
+
+async def read_status(js: JetStreamContext, bucket: str) -> dict[str, Any] | None:
+    """For readers such as the api: the last status ingest wrote, or ``None``."""
+    try:
+        kv = await js.key_value(bucket)
+        entry = await kv.get(STATUS_KEY)
+    except (NotFoundError, NoKeysError):
+        return None
+    return orjson.loads(entry.value) if entry.value else None

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from services.api.limits import BodyLimitMiddleware
 from services.api.metrics import ApiMetrics, MetricsMiddleware
 from services.api.resources import open_resources
-from services.api.routers import health, leaderboards, screen
+from services.api.routers import health, leaderboards, screen, screen_data
 from shared.settings import ApiSettings
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -36,7 +36,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
-    for router in (health.router, leaderboards.router, screen.router):
+    for router in (health.router, leaderboards.router, screen.router, screen_data.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

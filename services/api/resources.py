@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.api.bus import BusLink
 from services.api.cache import RenderedCache
+from services.api.challenges import Challenges
 from services.api.directory import Directory
 from services.api.live import Fanout, Live
 from services.api.metrics import ApiMetrics
@@ -34,6 +35,7 @@ class Resources:
     boards: RenderedCache
     live: Live
     bus: BusLink
+    challenges: Challenges
     metrics: ApiMetrics
 
 
@@ -56,7 +58,9 @@ async def open_resources(settings: ApiSettings, metrics: ApiMetrics) -> AsyncIte
     bus = BusLink(settings.nats_url, on_award)
     bus.start()
     try:
-        yield Resources(settings, redis, engine, directory, boards, live, bus, metrics)
+        yield Resources(
+            settings, redis, engine, directory, boards, live, bus, Challenges(engine), metrics
+        )
     finally:
         live.close()
         await bus.close()

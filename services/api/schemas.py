@@ -43,3 +43,30 @@ class Health(BaseModel):
 class Readiness(BaseModel):
     status: Literal["ready", "not_ready"]
     checks: dict[str, bool]
+
+
+class Adoption(BaseModel):
+    """Licensed people and how many of them were active in a period."""
+
+    period: str
+    licensed: int
+    active: int
+    active_rate: float = Field(description="active / licensed, 0..1")
+
+
+class Celebration(BaseModel):
+    """A recent badge, level or challenge win, as a screen may show it."""
+
+    kind: Literal["badge", "level", "challenge"]
+    name: str | None = None
+    team: str | None = None
+    title: str | None = None
+    at: datetime
+
+
+class ActiveChallenge(BaseModel):
+    id: str
+    title: str
+    scope: Literal["person", "team", "department"]
+    ends_at: datetime
+    board: Board | None = None

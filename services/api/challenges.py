@@ -1,0 +1,82 @@
+"""Challenges as the published rule set defines them, read from scoring's rule-set table.
+
+The gateway reads only what a screen needs (id, title, scope, dates) and
+ignores the rest, so rule-set fields can grow without touching the gateway.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date, datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.logs import get_logger
+
+log = get_logger(__name__)
+
+PUBLISHED = text(
+    "SELECT body FROM scoring_ruleset WHERE published_at IS NOT NULL ORDER BY version DESC LIMIT 1"
+)
+
+
+class ChallengeInfo(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    title: str
+    scope: Literal["person", "team", "department"] = "team"
+    start: date
+    end: date
+
+    def ends_at(self, tz: ZoneInfo) -> datetime:
+        return datetime.combine(self.end + timedelta(days=1), datetime.min.time(), tz)
+
+
+class RulesDocument(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    challenges: list[ChallengeInfo] = []
+
+
+class Challenges:
+    """The published challenges, reloaded at most every ``ttl`` seconds."""
+
+    def __init__(self, engine: AsyncEngine, ttl: float = 30.0) -> None:
+        self._engine = engine
+        self._ttl = ttl
+        self._loaded_at = -ttl
+        self._items: list[ChallengeInfo] = []
+
+    async def all(self) -> list[ChallengeInfo]:
+        if time.monotonic() - self._loaded_at >= self._ttl:
+            self._items = await self._load()
+            self._loaded_at = time.monotonic()
+        return self._items
+
+    async def running(self, today: date) -> ChallengeInfo | None:
+        current = [c for c in await self.all() if c.start <= today <= c.end]
+        return min(current, key=lambda c: c.end) if current else None
+
+    def invalidate(self) -> None:
+        self._loaded_at = -self._ttl
+
+    async def _load(self) -> list[ChallengeInfo]:
+        try:
+            async with self._engine.connect() as conn:
+                body = (await conn.execute(PUBLISHED)).scalar_one_or_none()
+        except SQLAlchemyError:
+            return []  # scoring has not created its tables yet
+        if body is None:
+            return []
+        try:
+            return RulesDocument.model_validate(json.loads(body)).challenges
+        except (ValueError, ValidationError) as exc:
+            log.warning("published rule set unreadable", error=str(exc))
+            return []

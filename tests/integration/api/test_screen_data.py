@@ -1,0 +1,81 @@
+"""What the screen rotates through besides boards: adoption, the running challenge."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import httpx
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.leaderboards import Scope
+from shared.people import Person
+from shared.periods import Window, period_key, today
+from shared.settings import ApiSettings
+from tests.integration.api.conftest import add_people, put_scores, team_of
+
+RULESET_TABLE = """
+CREATE TABLE IF NOT EXISTS scoring_ruleset (
+    version INTEGER PRIMARY KEY, name VARCHAR(200) NOT NULL, body TEXT NOT NULL,
+    source TEXT NOT NULL, created_at TIMESTAMP NOT NULL, created_by VARCHAR(200),
+    published_at TIMESTAMP, published_by VARCHAR(200), note VARCHAR(500))
+"""
+
+
+async def test_adoption_counts_active_licensed_people_this_week(
+    client: httpx.AsyncClient, redis: Redis, engine: AsyncEngine, api_settings: ApiSettings
+) -> None:
+    await add_people(engine, [*team_of("Alpha", 8), Person(person="p-nolicence", licensed=False)])
+    week = period_key(Window.WEEK, today(api_settings.tz))
+    await put_scores(redis, Scope.PEOPLE, Window.WEEK, week, {"p-alpha-0": 3, "p-alpha-1": 1})
+
+    body = (await client.get("/api/screen/adoption")).json()
+
+    assert body == {"period": week, "licensed": 8, "active": 2, "active_rate": 0.25}
+
+
+async def test_no_challenge_without_a_published_rule_set(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/screen/challenge")
+
+    assert response.status_code == 200
+    assert response.json() is None
+
+
+async def test_the_running_challenge_with_its_team_standings(
+    client: httpx.AsyncClient, redis: Redis, engine: AsyncEngine, api_settings: ApiSettings
+) -> None:
+    day = today(api_settings.tz)
+    rules = {
+        "challenges": [
+            {"id": "past", "title": "Old", "start": "2020-01-01", "end": "2020-01-31"},
+            {
+                "id": "winter-sprint",
+                "title": "Winter sprint",
+                "scope": "team",
+                "metric": "points",
+                "start": (day - timedelta(days=3)).isoformat(),
+                "end": (day + timedelta(days=4)).isoformat(),
+            },
+        ]
+    }
+    async with engine.begin() as conn:
+        await conn.execute(text(RULESET_TABLE))
+        await conn.execute(
+            text(
+                "INSERT INTO scoring_ruleset (version, name, body, source, created_at, "
+                "published_at) VALUES (1, 'r', :body, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
+            {"body": json.dumps(rules)},
+        )
+    await add_people(engine, [*team_of("Alpha", 5), *team_of("Mini", 2)])
+    await put_scores(
+        redis, Scope.TEAMS, Window.CHALLENGE, "winter-sprint", {"Alpha": 4.5, "Mini": 9}
+    )
+
+    body = (await client.get("/api/screen/challenge")).json()
+
+    assert body["id"] == "winter-sprint" and body["title"] == "Winter sprint"
+    assert body["ends_at"].startswith((day + timedelta(days=5)).isoformat())
+    assert [(e["label"], e["value"]) for e in body["board"]["entries"]] == [("Alpha", 4.5)]

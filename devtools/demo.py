@@ -90,10 +90,17 @@ def demo_environment(
         "GRAPH_CLIENT_ID": tenant.client_id,
         "GRAPH_CLIENT_SECRET": tenant.client_secret,
         "GRAPH_CA_BUNDLE": str(sandbox_ca(var)),
-        "TEAMS_WEBHOOK_URL": f"{sandbox}/webhooks/teams/demo",
+        # A Teams Workflows trigger URL in the real shape, signature included.
+        "TEAMS_WEBHOOK_URL": (
+            f"{sandbox}/workflows/uptake-demo/triggers/manual/paths/invoke"
+            "?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=sandbox-demo-sig"
+        ),
         "ENGAGE_BASE_URL": f"{sandbox}/engage/api/v1",
         "ENGAGE_GROUP_ID": "1",
+        "ENGAGE_TOKEN_CACHE": str(var / "engage-token-cache.bin"),
+        "NOTIFY_APP_URL": f"http://127.0.0.1:{ports.api}/screen",
         "INGEST_INTERVAL_SECONDS": str(DEMO_INGEST_INTERVAL_SECONDS),
+        "INGEST_STATUS_PATH": str(var / "ingest-status.json"),
         # the gateway
         "API_HOST": "127.0.0.1",
         "API_PORT": str(ports.api),
@@ -132,6 +139,7 @@ def write_certs(var: Path) -> Path:
         [sys.executable, "-m", "services.sandbox", "certs", "--out", str(out)],
         check=True,
         cwd=ROOT,
+        stdout=subprocess.DEVNULL,
     )
     if not sandbox_ca(var).is_file():
         raise FileNotFoundError(f"the sandbox wrote no CA at {sandbox_ca(var)}")
@@ -146,7 +154,7 @@ def urls(ports: Ports) -> list[tuple[str, str]]:
         ("people board", f"{gateway}/api/leaderboards/people?window=all"),
         ("team board", f"{gateway}/api/leaderboards/teams?window=all"),
         ("API docs", f"{gateway}/docs"),
-        ("sandbox posts (Teams, Engage)", f"{sandbox}/posts"),
+        ("sandbox posts (Teams, Engage)", f"{sandbox}/sandbox/posts"),
         ("NATS monitoring", f"http://127.0.0.1:{ports.nats_monitor}/jsz"),
     ]
 

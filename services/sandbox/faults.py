@@ -1,0 +1,119 @@
+"""Injected faults: throttling, server errors and slow answers on matching paths."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, Field
+from starlette.requests import Request
+from starlette.responses import Response
+
+from services.sandbox.errors import entra_error, graph_error
+
+ADMIN_PREFIX = "/sandbox/"
+
+
+class FaultSpec(BaseModel):
+    """What to inject: ``pattern`` is a regular expression searched in path?query."""
+
+    pattern: str = ".*"
+    status: int = Field(default=503, ge=200, le=599)
+    retry_after: int | None = None
+    count: int | None = Field(default=1, description="how many requests; null = until cleared")
+    method: str | None = None
+    delay_seconds: float = 0.0
+    message: str | None = None
+
+
+@dataclass
+class Fault:
+    id: int
+    spec: FaultSpec
+    regex: re.Pattern[str]
+    remaining: int | None
+    hits: int = 0
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            **self.spec.model_dump(),
+            "remaining": self.remaining,
+            "hits": self.hits,
+        }
+
+
+@dataclass
+class FaultBook:
+    faults: list[Fault] = field(default_factory=list)
+    log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=2000))
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, spec: FaultSpec) -> Fault:
+        fault = Fault(next(self._ids), spec, re.compile(spec.pattern), spec.count)
+        with self._lock:
+            self.faults.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        with self._lock:
+            self.faults.clear()
+
+    def take(self, method: str, target: str) -> Fault | None:
+        """The first live fault matching this request, consuming one of its uses."""
+        with self._lock:
+            for fault in self.faults:
+                if fault.spec.method and fault.spec.method.upper() != method:
+                    continue
+                if not fault.regex.search(target):
+                    continue
+                fault.hits += 1
+                if fault.remaining is not None:
+                    fault.remaining -= 1
+                    if fault.remaining <= 0:
+                        self.faults.remove(fault)
+                return fault
+        return None
+
+
+def _respond(fault: Fault, path: str) -> Response:
+    spec = fault.spec
+    headers = {"Retry-After": str(spec.retry_after)} if spec.retry_after is not None else {}
+    message = spec.message or f"Injected fault {fault.id} ({spec.status})."
+    if "/oauth2/" in path:
+        error = "temporarily_unavailable" if spec.status >= 500 else "invalid_request"
+        return entra_error(
+            spec.status, error, 50001 if spec.status < 500 else 90033, message, headers
+        )
+    return graph_error(spec.status, message, headers=headers)
+
+
+async def fault_middleware(request: Request, call_next: Any) -> Response:
+    book: FaultBook = request.app.state.sandbox.faults
+    path = request.url.path
+    target = f"{path}?{request.url.query}" if request.url.query else path
+    entry: dict[str, Any] = {
+        "method": request.method,
+        "path": path,
+        "query": request.url.query,
+        "authorization": "authorization" in request.headers,
+    }
+    admin = path.startswith(ADMIN_PREFIX)
+    fault = None if admin else book.take(request.method, target)
+    if fault is not None and fault.spec.delay_seconds:
+        await asyncio.sleep(fault.spec.delay_seconds)
+    if fault is not None and fault.spec.status >= 300:
+        response = _respond(fault, path)
+        entry["fault"] = fault.id
+    else:
+        response = await call_next(request)
+    entry["status"] = response.status_code
+    if not admin:
+        book.log.append(entry)
+    return response

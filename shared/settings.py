@@ -91,9 +91,16 @@ class IngestSettings(CommonSettings):
 class ScoringSettings(CommonSettings):
     """services/scoring."""
 
-    scoring_rules_path: Path | None = None
-    scoring_batch_size: int = 500
+    scoring_rules_path: Path | None = None  # rules published when none are (default.yaml)
+    scoring_durable: str = "scoring"
+    scoring_batch_size: int = 1000
     scoring_max_deliver: int = 5
+    scoring_ack_wait_seconds: float = 60.0
+    scoring_max_ack_pending: int = 20_000
+    scoring_fetch_timeout_seconds: float = 1.0
+    scoring_announce_points: bool = True  # awards.points per scoring signal; off for huge loads
+    scoring_health_port: int | None = None  # /healthz and /readyz when set
+    scoring_startup_timeout_seconds: float = 60.0
 
 
 class NotifySettings(CommonSettings):

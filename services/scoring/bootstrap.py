@@ -1,0 +1,158 @@
+"""The composition root of scoring: settings, connections, the consumer and the commands."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TypeVar
+
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.scoring import admin, projection
+from services.scoring.consumer import ConsumerSettings, SignalConsumer
+from services.scoring.health import Health
+from services.scoring.rulebook import Rulebook, default_source
+from services.scoring.scorer import Scorer
+from services.scoring.store import tables  # noqa: F401  (registers the tables)
+from shared.bus import connect
+from shared.cache import create_redis
+from shared.database import create_engine, create_tables
+from shared.logs import configure_logging, get_logger
+from shared.settings import ScoringSettings
+from shared.streams import ensure_streams
+
+log = get_logger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class Resources:
+    settings: ScoringSettings
+    nc: Client
+    js: JetStreamContext
+    redis: Redis
+    engine: AsyncEngine
+
+
+async def _retry(what: str, attempt: Callable[[], Awaitable[T]], deadline: float) -> T:
+    """Keep trying while a dependency starts up; give up at the deadline."""
+    delay = 0.2
+    while True:
+        try:
+            return await attempt()
+        except Exception as exc:
+            if time.monotonic() > deadline:
+                raise
+            log.info("waiting for dependency", dependency=what, error=str(exc)[:200])
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 3.0)
+
+
+@asynccontextmanager
+async def resources(settings: ScoringSettings) -> AsyncIterator[Resources]:
+    deadline = time.monotonic() + settings.scoring_startup_timeout_seconds
+    nc = await _retry("nats", lambda: connect(settings.nats_url, "scoring"), deadline)
+    redis = create_redis(settings.redis_url)
+    engine = create_engine(settings.database_url)
+    try:
+        js = nc.jetstream()
+        await _retry("jetstream", lambda: ensure_streams(js), deadline)
+        await _retry("redis", lambda: redis.ping(), deadline)
+        await _retry("sql", lambda: _sql_ready(engine), deadline)
+        await create_tables(engine)
+        yield Resources(settings, nc, js, redis, engine)
+    finally:
+        await redis.aclose()
+        await engine.dispose()
+        if nc.is_connected:
+            await nc.drain()
+
+
+async def _sql_ready(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+
+
+def consumer_settings(settings: ScoringSettings) -> ConsumerSettings:
+    return ConsumerSettings(
+        durable=settings.scoring_durable,
+        batch_size=settings.scoring_batch_size,
+        max_deliver=settings.scoring_max_deliver,
+        ack_wait=settings.scoring_ack_wait_seconds,
+        max_ack_pending=settings.scoring_max_ack_pending,
+        fetch_timeout=settings.scoring_fetch_timeout_seconds,
+    )
+
+
+def build_scorer(res: Resources) -> Scorer:
+    return Scorer(
+        res.engine,
+        res.redis,
+        res.js,
+        res.settings.tz,
+        Rulebook(),
+        announce_points=res.settings.scoring_announce_points,
+    )
+
+
+async def run(settings: ScoringSettings) -> None:
+    """Consume signals until SIGINT or SIGTERM, then finish the batch in hand and stop."""
+    async with resources(settings) as res:
+        source = default_source(settings.scoring_rules_path)
+        version = await admin.ensure_published(res.engine, res.js, source, settings.tz)
+        scorer = build_scorer(res)
+        consumer = SignalConsumer(res.js, scorer, consumer_settings(settings))
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, consumer.stop)
+        health = Health(ready=lambda: res.nc.is_connected)
+        if settings.scoring_health_port:
+            await health.start(settings.scoring_health_port)
+        log.info("scoring started", rules_version=version)
+        try:
+            await scorer.sync()
+            await consumer.run(on_idle=scorer.sync)
+        finally:
+            await health.stop()
+            log.info("scoring stopped", processed=consumer.processed)
+
+
+async def rebuild(settings: ScoringSettings) -> int:
+    """Recompute every board from the ledger; prints progress to stderr."""
+    async with resources(settings) as res:
+        async with res.engine.connect() as conn:
+            active = await Rulebook().current(conn)
+
+        def progress(message: str) -> None:
+            sys.stderr.write(f"rebuild: {message}\n")
+            sys.stderr.flush()
+
+        return await projection.rebuild(res.engine, res.redis, active, progress)
+
+
+def main(argv: list[str]) -> int:
+    settings = ScoringSettings()
+    configure_logging("scoring", settings.log_level, settings.log_format)
+    command = argv[0] if argv else "run"
+    if command == "run":
+        asyncio.run(run(settings))
+        return 0
+    if command == "rebuild":
+        try:
+            boards = asyncio.run(rebuild(settings))
+        except KeyboardInterrupt:
+            sys.stderr.write("rebuild: interrupted; live boards were not touched\n")
+            return 130
+        sys.stderr.write(f"rebuild: done, {boards} boards\n")
+        return 0
+    sys.stderr.write("usage: python -m services.scoring [run|rebuild]\n")
+    return 2

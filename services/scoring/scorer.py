@@ -1,0 +1,165 @@
+"""The batch handler: a batch of signals in, one ledger transaction, one board update, awards out.
+
+Signals are stored first (their event id is their identity), so a redelivered
+or re-ingested event finds itself already stored and pays nothing. The rules in
+force are read after the signals are written, which makes a batch wait for a
+rule publication in progress and then score under the new version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from nats.js import JetStreamContext
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.scoring import boards, projection
+from services.scoring.announcements import announce, award_event
+from services.scoring.domain.boards import BoardDelta, Fact, Seen, contribute, seen_from_history
+from services.scoring.domain.engine import score
+from services.scoring.domain.model import Award, AwardKind, Signal
+from services.scoring.rulebook import ActiveRules, Rulebook
+from services.scoring.signals import to_signal
+from services.scoring.store import directory, ledger
+from shared.events import AwardBase, CloudEvent, CopilotActivity, DirectoryPerson
+from shared.logs import get_logger
+
+log = get_logger(__name__)
+
+
+@dataclass
+class Batch:
+    activities: list[CloudEvent[CopilotActivity]] = field(default_factory=list)
+    people: list[DirectoryPerson] = field(default_factory=list)
+    redelivered: set[str] = field(default_factory=set)  # persons whose message came again
+
+
+@dataclass
+class Outcome:
+    new_signals: int = 0
+    awards: list[Award] = field(default_factory=list)
+    board_entries: int = 0
+    announced: int = 0
+
+
+class Scorer:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        redis: Redis,
+        js: JetStreamContext | None,
+        tz: ZoneInfo,
+        rulebook: Rulebook | None = None,
+        announce_points: bool = True,
+    ) -> None:
+        self.engine = engine
+        self.redis = redis
+        self.js = js
+        self.tz = tz
+        self.rulebook = rulebook or Rulebook()
+        self.announce_points = announce_points
+        self._board_version: int | None = None
+
+    async def handle(self, batch: Batch) -> Outcome:
+        outcome = Outcome()
+        unique = {e.id: to_signal(e, self.tz) for e in batch.activities}
+        sources = {e.id: str(e.data.source) for e in batch.activities}
+        async with self.engine.begin() as conn:
+            affected = await directory.upsert_people(conn, batch.people)
+            new_ids = await ledger.insert_signals(conn, list(unique.values()), sources)
+            active = await self.rulebook.current(conn)
+            fresh = sorted((unique[i] for i in new_ids), key=Signal.sort_key)
+            persons = sorted({s.person for s in fresh})
+            states = await ledger.load_states(conn, active.version, persons, exclude=fresh)
+            seen = Seen()
+            for person in persons:
+                seen_from_history(active.rules, person, states[person].history, seen)
+            awards = score(active.rules, active.version, fresh, states, active.calendar, self.tz)
+            written = await ledger.insert_awards(conn, awards)
+            outcome.awards = [a for a in awards if a.key in written]
+            members = await directory.memberships(conn, persons)
+            sizes = await directory.group_sizes(conn)
+        outcome.new_signals = len(fresh)
+        facts = [
+            Fact(a.person, a.day, a.points, a.at, a.app)
+            for a in outcome.awards
+            if a.kind == AwardKind.POINTS
+        ]
+        if await self.boards_current(active):
+            groups = projection.groups_for(persons, members, sizes)
+            delta = contribute(facts, active.rules, groups, seen, BoardDelta())
+            await boards.apply(self.redis, delta)
+            outcome.board_entries = len(delta)
+            await self._repair(active, affected, batch.redelivered)
+        if self.js is not None:
+            totals = {p: states[p].total for p in persons}
+            payloads: list[AwardBase] = []
+            for award in outcome.awards:
+                if award.kind == AwardKind.POINTS and not self.announce_points:
+                    continue
+                payload = award_event(award, members.get(award.person), totals.get(award.person))
+                if payload is not None:
+                    payloads.append(payload)
+            outcome.announced = await announce(self.js, payloads)
+        return outcome
+
+    async def boards_current(self, active: ActiveRules) -> bool:
+        """True when boards already follow ``active``; otherwise rebuild them and say False.
+
+        Boards follow one rule-set version; a newly published version, or a
+        flushed Redis, means rebuilding them from that version's ledger rows.
+        """
+        if self._board_version == active.version:
+            return True
+        built = await boards.built_version(self.redis)
+        if built != active.version:
+            log.info("rebuilding boards", version=active.version, built=built)
+            await projection.rebuild(self.engine, self.redis, active)
+        self._board_version = active.version
+        return built == active.version
+
+    async def sync(self) -> None:
+        """Pick up a newly published rule set while no signals arrive."""
+        async with self.engine.connect() as conn:
+            active = await self.rulebook.current(conn)
+        self._board_version = None  # re-read Redis: it may have been flushed meanwhile
+        await self.boards_current(active)
+
+    async def _repair(
+        self, active: ActiveRules, affected: directory.Affected, redelivered: set[str]
+    ) -> None:
+        """Set exact entries where a delta may be missing or a divisor changed."""
+        people = set(affected.people) | redelivered
+        teams, departments = set(affected.teams), set(affected.departments)
+        if redelivered:
+            async with self.engine.connect() as conn:
+                for member in (await directory.memberships(conn, redelivered)).values():
+                    if member.team:
+                        teams.add(member.team)
+                    if member.department:
+                        departments.add(member.department)
+        if people or teams or departments:
+            await projection.refresh(self.engine, self.redis, active, people, teams, departments)
+            log.info(
+                "boards repaired",
+                people=len(people),
+                teams=len(teams),
+                departments=len(departments),
+            )
+
+
+def describe(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "signals": outcome.new_signals,
+        "awards": len(outcome.awards),
+        "entries": outcome.board_entries,
+        "announced": outcome.announced,
+    }
+
+
+def persons_of(events: Sequence[CloudEvent[Any]]) -> set[str]:
+    return {str(e.data.person) for e in events}

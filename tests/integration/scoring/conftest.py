@@ -1,0 +1,145 @@
+"""Scoring against real NATS JetStream, Redis and SQL: helpers to feed signals and read results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from nats.js import JetStreamContext
+from redis.asyncio import Redis
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.scoring import admin
+from services.scoring.boards import board_keys
+from services.scoring.consumer import ConsumerSettings, SignalConsumer
+from services.scoring.rulebook import Rulebook
+from services.scoring.scorer import Scorer
+from services.scoring.store.ledger import LEDGER
+from shared.bus import publish_many
+from shared.events import (
+    ActivityKind,
+    App,
+    CloudEvent,
+    CopilotActivity,
+    DirectoryPerson,
+    SignalSource,
+)
+
+TZ = ZoneInfo("Europe/Brussels")
+
+RULES = """
+name: test rules
+points:
+  per_kind: {active_day: 10, prompt: 3}
+  per_app: {chat: {active_day: 5}}
+  daily_cap: 20
+calendar: {country: BE}
+bonuses:
+  - id: outlook-week
+    title: Outlook week
+    start: 2026-11-09
+    end: 2026-11-13
+    apps: [outlook]
+    multiplier: 2
+badges:
+  - {type: first_use, id: first-word, title: First Word, app: word}
+  - {type: explorer, id: explorer-3, title: Explorer, apps: 3}
+  - {type: streak, id: streak-3, title: Streak, days: 3}
+  - {type: habit, id: habit, title: Habit, days: 4, window: 7}
+levels:
+  - {level: 1, title: One, points: 0}
+  - {level: 2, title: Two, points: 50}
+seasons:
+  - {id: autumn, title: Autumn, start: 2026-09-01, end: 2026-11-30}
+challenges:
+  - id: nov-rate
+    title: Rate
+    scope: team
+    metric: active_rate
+    start: 2026-11-01
+    end: 2026-11-30
+    min_size: 1
+  - id: nov-apps
+    title: Apps
+    scope: person
+    metric: distinct_apps
+    start: 2026-11-01
+    end: 2026-11-30
+"""
+
+
+def activity(
+    person: str,
+    day: int,
+    app: App = App.WORD,
+    kind: ActivityKind = ActivityKind.ACTIVE_DAY,
+    interaction: str | None = None,
+    hour: int | None = None,
+) -> CloudEvent[CopilotActivity]:
+    data = CopilotActivity(
+        person=person,
+        app=app,
+        kind=kind,
+        date=date(2026, 11, day),
+        occurred_at=None if hour is None else datetime(2026, 11, day, hour, tzinfo=TZ),
+        source=SignalSource.INTERACTION_HISTORY if interaction else SignalSource.USAGE_REPORT,
+        interaction_id=interaction,
+    )
+    return CloudEvent.wrap(data, source="test")
+
+
+def person(pid: str, team: str, department: str = "Sales", **extra: Any) -> CloudEvent[Any]:
+    data = DirectoryPerson(
+        person=pid,
+        team=team,
+        department=department,
+        observed_at=datetime(2026, 11, 1, 8, tzinfo=TZ),
+        **extra,
+    )
+    return CloudEvent.wrap(data, source="test")
+
+
+async def feed(js: JetStreamContext, events: Iterable[CloudEvent[Any]]) -> None:
+    await publish_many(js, list(events))
+
+
+async def drain(
+    js: JetStreamContext, scorer: Scorer, settings: ConsumerSettings | None = None
+) -> SignalConsumer:
+    """Run the consumer until the stream has nothing left for it."""
+    consumer = SignalConsumer(js, scorer, settings or ConsumerSettings(fetch_timeout=0.3))
+    await consumer.run(once=True)
+    return consumer
+
+
+async def snapshot_boards(redis: Redis) -> dict[str, Any]:
+    out = {}
+    for key in await board_keys(redis):
+        out[key] = await redis.zrange(key, 0, -1, withscores=True)
+    return out
+
+
+async def ledger_rows(engine: AsyncEngine) -> list[tuple[Any, ...]]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(
+                LEDGER.c.key,
+                LEDGER.c.kind,
+                LEDGER.c.person,
+                LEDGER.c.day,
+                LEDGER.c.points,
+                LEDGER.c.ref,
+                LEDGER.c.ruleset_version,
+            ).order_by(LEDGER.c.key)
+        )
+        return [tuple(row) for row in rows]
+
+
+@pytest.fixture
+async def scorer(engine: AsyncEngine, redis: Redis, js: JetStreamContext) -> Scorer:
+    await admin.publish(engine, js, RULES, TZ, by="test")
+    return Scorer(engine, redis, js, TZ, Rulebook())

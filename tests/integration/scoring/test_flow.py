@@ -1,0 +1,47 @@
+"""The minimum flow: signals on JetStream become ledger rows and people/team/department boards."""
+
+from __future__ import annotations
+
+from nats.js import JetStreamContext
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.scoring.scorer import Scorer
+from shared.events import ActivityKind, App
+from shared.leaderboards import Scope, board_key, top
+from shared.periods import Window
+from tests.integration.scoring.conftest import activity, drain, feed, ledger_rows, person
+
+
+async def test_signals_become_points_and_boards(
+    js: JetStreamContext, redis: Redis, engine: AsyncEngine, scorer: Scorer
+) -> None:
+    await feed(
+        js,
+        [
+            person("p-a", "Red"),
+            person("p-b", "Red"),
+            person("p-c", "Blue", "Ops"),
+            activity("p-a", 2),
+            activity("p-a", 2, App.EXCEL),
+            activity("p-b", 2, App.CHAT),
+            activity("p-c", 10, App.WORD, ActivityKind.PROMPT, "i-1"),
+        ],
+    )
+    await drain(js, scorer)
+
+    people = await top(redis, board_key(Scope.PEOPLE, Window.ALL, "all"), 10)
+    assert [(s.member, s.value) for s in people] == [("p-a", 20.0), ("p-b", 5.0), ("p-c", 3.0)]
+    week = await top(redis, board_key(Scope.PEOPLE, Window.WEEK, "2026-W45"), 10)
+    assert {s.member for s in week} == {"p-a", "p-b"}
+    day = await top(redis, board_key(Scope.PEOPLE, Window.DAY, "2026-11-10"), 10)
+    assert [s.member for s in day] == ["p-c"]
+    teams = await top(redis, board_key(Scope.TEAMS, Window.MONTH, "2026-11"), 10)
+    assert [(s.member, s.value) for s in teams] == [("Red", 12.5), ("Blue", 3.0)]
+    departments = await top(redis, board_key(Scope.DEPARTMENTS, Window.ALL, "all"), 10)
+    assert [(s.member, s.value) for s in departments] == [("Sales", 12.5), ("Ops", 3.0)]
+
+    rows = await ledger_rows(engine)
+    points = [r for r in rows if r[1] == "points"]
+    assert sorted(r[4] for r in points) == [3, 5, 10, 10]
+    assert {r[5] for r in rows if r[1] == "badge"} >= {"first-word"}

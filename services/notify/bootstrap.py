@@ -1,0 +1,153 @@
+"""The composition root of notify: settings, SQL, NATS, channels, senders, consumer, dispatcher."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from nats.aio.client import Client
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.notify import models  # noqa: F401  # registers the notify tables
+from services.notify.channels import Channel, load_channels
+from services.notify.consumer import AwardConsumer
+from services.notify.dispatcher import Dispatcher, Policy, Sender
+from services.notify.engage import EngageSender
+from services.notify.engage_auth import EngageTokens
+from services.notify.intake import take
+from services.notify.politeness import QuietHours
+from services.notify.teams import TeamsSender
+from shared import people  # noqa: F401  # the Person table names opted-in people
+from shared.bus import connect
+from shared.database import create_engine, create_tables, session_factory
+from shared.events import CloudEvent
+from shared.logs import get_logger
+from shared.settings import NotifySettings
+from shared.streams import ensure_streams
+
+log = get_logger(__name__)
+
+
+async def wait_for_sql(engine: AsyncEngine, stop: asyncio.Event) -> None:
+    delay = 0.5
+    while not stop.is_set():
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            return
+        except Exception as exc:
+            log.warning("waiting for SQL", error=type(exc).__name__)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
+async def wait_for_nats(url: str, stop: asyncio.Event) -> Client | None:
+    delay = 0.5
+    while not stop.is_set():
+        try:
+            return await connect(url, "notify")
+        except Exception as exc:
+            log.warning("waiting for NATS", error=type(exc).__name__)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+    return None
+
+
+def policy_from(settings: NotifySettings) -> Policy:
+    return Policy(
+        quiet=QuietHours.parse(
+            settings.tz,
+            settings.notify_quiet_start,
+            settings.notify_quiet_end,
+            settings.notify_quiet_weekends,
+        ),
+        daily_limit=settings.notify_daily_limit,
+        burst_threshold=settings.notify_burst_threshold,
+        max_attempts=settings.notify_max_attempts,
+        digest_weekday=settings.notify_digest_weekday,
+        digest_hour=settings.notify_digest_hour,
+        min_group_size=settings.notify_min_group_size,
+    )
+
+
+def senders_for(
+    settings: NotifySettings, http: httpx.AsyncClient, channels: Sequence[Channel]
+) -> dict[str, Sender]:
+    senders: dict[str, Sender] = {
+        "teams": TeamsSender(http, settings.notify_teams_per_second, settings.notify_app_url)
+    }
+    if any(c.type == "engage" for c in channels):
+        senders["engage"] = EngageSender(
+            http,
+            settings.engage_base_url,
+            EngageTokens(settings),
+            settings.engage_messages_per_window,
+            settings.engage_window_seconds,
+        )
+    return senders
+
+
+async def run(settings: NotifySettings, stop: asyncio.Event) -> None:
+    """Run until ``stop`` is set; the post in flight is finished and marked before returning."""
+    channels = load_channels(settings)
+    log.info("channels", names=[c.name for c in channels], types=[c.type for c in channels])
+    engine = create_engine(settings.database_url)
+    await wait_for_sql(engine, stop)
+    await create_tables(engine)
+    sessions: async_sessionmaker[AsyncSession] = session_factory(engine)
+    nc = await wait_for_nats(settings.nats_url, stop)
+    if nc is None:
+        await engine.dispose()
+        return
+    js = nc.jetstream()
+    await ensure_streams(js)
+    wake = asyncio.Event()
+    settle = timedelta(seconds=settings.notify_settle_seconds)
+
+    async def intake(events: Sequence[CloudEvent[Any]]) -> None:
+        async with sessions() as session:
+            await take(session, events, channels, settle)
+            await session.commit()
+        wake.set()
+
+    consumer = AwardConsumer(
+        js,
+        intake,
+        batch_size=settings.notify_batch_size,
+        max_deliver=settings.notify_max_deliver,
+        ack_wait=settings.notify_ack_wait_seconds,
+        max_ack_pending=settings.notify_max_ack_pending,
+    )
+    async with httpx.AsyncClient(
+        timeout=settings.notify_http_timeout_seconds, verify=_verify(settings)
+    ) as http:
+        dispatcher = Dispatcher(
+            sessions, channels, senders_for(settings, http, channels), policy_from(settings)
+        )
+        tasks = [
+            asyncio.create_task(consumer.run(stop), name="consumer"),
+            asyncio.create_task(
+                dispatcher.run(stop, wake, settings.notify_poll_seconds), name="dispatcher"
+            ),
+        ]
+        log.info("notify running")
+        await asyncio.gather(*tasks)
+    await nc.drain()
+    await engine.dispose()
+    log.info("notify stopped")
+
+
+def _verify(settings: NotifySettings) -> str | bool:
+    return str(settings.graph.ca_bundle) if settings.graph.ca_bundle else True
+
+
+def stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)

@@ -1,0 +1,161 @@
+"""Adaptive Cards (schema 1.5, the most Teams Workflows accept) and plain-text twins for Engage.
+
+A card names a person only when their pseudonym is in ``names``, which the
+caller fills with opted-in people alone; otherwise it speaks of the team or of
+"a colleague".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from services.notify.facts import (
+    BadgeFacts,
+    BurstFacts,
+    ChallengeFacts,
+    Facts,
+    LevelFacts,
+    SpotlightFacts,
+    WeeklyFacts,
+)
+from services.notify.texts import Language, join_names, t
+
+CARD_VERSION = "1.5"
+SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
+MAX_CARD_BYTES = 28 * 1024 - 512  # room for the Workflows envelope around the card
+MAX_LIST = 5
+
+Card = dict[str, Any]
+
+
+def heading(text: str) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "size": "Large", "weight": "Bolder", "wrap": True}
+
+
+def paragraph(text: str, *, subtle: bool = False) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "TextBlock", "text": text, "wrap": True}
+    if subtle:
+        block["isSubtle"] = True
+    return block
+
+
+def fact_set(title: str | None, rows: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    if not rows:
+        return []
+    facts = {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in rows]}
+    if title is None:
+        return [facts]
+    caption = {"type": "TextBlock", "text": title, "weight": "Bolder", "spacing": "Medium"}
+    return [caption | {"wrap": True}, facts]
+
+
+def _personal(
+    prefix: str, facts: BadgeFacts | LevelFacts, lang: Language, names: Mapping[str, str]
+) -> tuple[str, str]:
+    values: dict[str, object] = {"title": facts.title}
+    if isinstance(facts, LevelFacts):
+        values["level"] = facts.level
+    name = names.get(facts.person)
+    team = facts.team or t("no_team", lang)
+    if name:
+        body = t(f"{prefix}.named", lang, name=name, team=team, **values)
+    elif facts.team:
+        body = t(f"{prefix}.team", lang, team=facts.team, **values)
+    else:
+        body = t(f"{prefix}.anonymous", lang, **values)
+    return t(f"{prefix}.heading", lang, **values), body
+
+
+def _content(facts: Facts, lang: Language, names: Mapping[str, str]) -> tuple[str, list[Any]]:
+    """The heading and the body elements of a card for these facts."""
+    match facts:
+        case BadgeFacts() | LevelFacts():
+            title, body = _personal(facts.kind, facts, lang, names)
+            return title, [heading(title), paragraph(body)]
+        case ChallengeFacts():
+            title = t("challenge.heading", lang, title=facts.title)
+            winner = facts.winner
+            if facts.scope == "person":
+                winner = names.get(facts.winner) or (
+                    t("someone_in", lang, team=facts.team) if facts.team else t("colleague", lang)
+                )
+            text = t("challenge.winner", lang, winner=winner, rank=facts.rank, title=facts.title)
+            rows = [(t("challenge.score", lang), f"{facts.value:g}")]
+            return title, [heading(title), paragraph(text), *fact_set(None, rows)]
+        case BurstFacts():
+            title = t("burst.heading", lang, total=facts.total)
+            blocks = [heading(title), paragraph(t("burst.intro", lang))]
+            blocks += fact_set(
+                t("burst.titles", lang), [(c.label, str(c.count)) for c in facts.titles[:MAX_LIST]]
+            )
+            blocks += fact_set(
+                t("burst.teams", lang), [(c.label, str(c.count)) for c in facts.teams[:MAX_LIST]]
+            )
+            named = [names[p] for p in facts.people if p in names][:MAX_LIST]
+            if named:
+                blocks.append(paragraph(t("burst.named", lang, names=join_names(named, lang))))
+            return title, blocks
+        case WeeklyFacts():
+            title = t("weekly.heading", lang, week=facts.week)
+            blocks = [heading(title)]
+            blocks += fact_set(
+                t("weekly.top", lang), [(s.team, f"{s.value:.1f}") for s in facts.top_teams]
+            )
+            blocks += fact_set(
+                t("weekly.climbers", lang), [(s.team, f"+{s.value:.1f}") for s in facts.climbers]
+            )
+            if facts.new_habits:
+                blocks.append(paragraph(t("weekly.habits", lang, count=facts.new_habits)))
+            if len(blocks) == 1:
+                blocks.append(paragraph(t("weekly.quiet", lang)))
+            return title, blocks
+        case SpotlightFacts():
+            title = t("spotlight.heading", lang)
+            name = names.get(facts.person, "—")
+            team = facts.team or t("no_team", lang)
+            text = t(
+                "spotlight.body", lang, name=name, team=team, week=facts.week, points=facts.points
+            )
+            blocks = [heading(title), paragraph(text)]
+            blocks += fact_set(
+                t("spotlight.badges", lang), [(b, "🏅") for b in facts.badges[:MAX_LIST]]
+            )
+            return title, blocks
+    raise ValueError(f"no card for {facts!r}")
+
+
+def render_card(
+    facts: Facts, lang: Language, names: Mapping[str, str], app_url: str | None = None
+) -> Card:
+    title, body = _content(facts, lang, names)
+    card: Card = {
+        "$schema": SCHEMA_URL,
+        "type": "AdaptiveCard",
+        "version": CARD_VERSION,
+        "lang": lang,
+        "fallbackText": title,
+        "body": body,
+    }
+    if app_url:
+        card["actions"] = [{"type": "Action.OpenUrl", "title": t("open", lang), "url": app_url}]
+    if card_bytes(card) > MAX_CARD_BYTES:
+        card["body"] = body[:2]
+    return card
+
+
+def card_bytes(card: Card) -> int:
+    return len(json.dumps(card, ensure_ascii=False).encode())
+
+
+def render_text(facts: Facts, lang: Language, names: Mapping[str, str]) -> str:
+    """A plain-text rendering of the same card, for Viva Engage messages."""
+    _, body = _content(facts, lang, names)
+    lines: list[str] = []
+    for block in body:
+        if block["type"] == "TextBlock" and block["text"]:
+            lines.append(block["text"].replace("**", ""))
+        elif block["type"] == "FactSet":
+            lines += [f"• {f['title']}: {f['value']}" for f in block["facts"]]
+    return "\n".join(lines)

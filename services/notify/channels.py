@@ -1,0 +1,89 @@
+"""Where shout-outs go: channel configuration and the routing rules between them.
+
+A channel is a Teams Workflows webhook or a Viva Engage community. Routing is
+by department (``departments``; none means the whole company) and by kind of
+notification (``kinds``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, TypeAdapter, model_validator
+
+from services.notify.texts import Language
+from shared.settings import NotifySettings
+
+Kind = Literal["badge", "level", "challenge", "burst", "weekly", "spotlight"]
+ALL_KINDS: list[Kind] = ["badge", "level", "challenge", "burst", "weekly", "spotlight"]
+
+
+class Channel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,100}$")
+    type: Literal["teams", "engage"]
+    url: SecretStr | None = None  # Teams Workflows webhook; carries a sig= secret
+    group_id: str | None = None  # Viva Engage community
+    topics: list[str] = []
+    language: Language = "nl"
+    departments: list[str] | None = None
+    kinds: list[Kind] = ALL_KINDS
+    daily_limit: int | None = None
+
+    @model_validator(mode="after")
+    def _target(self) -> Channel:
+        if self.type == "teams" and self.url is None:
+            raise ValueError(f"teams channel {self.name!r} needs a url")
+        if self.type == "engage" and not self.group_id:
+            raise ValueError(f"engage channel {self.name!r} needs a group_id")
+        return self
+
+    def wants(self, kind: str, department: str | None) -> bool:
+        if kind not in self.kinds:
+            return False
+        return self.departments is None or department in self.departments
+
+
+_CHANNELS = TypeAdapter(list[Channel])
+
+
+def load_channels(settings: NotifySettings) -> list[Channel]:
+    """Channels from NOTIFY_CHANNELS (JSON), NOTIFY_CHANNELS_FILE (YAML/JSON), or the basics."""
+    if settings.notify_channels:
+        channels = _CHANNELS.validate_python(json.loads(settings.notify_channels))
+    elif settings.notify_channels_file:
+        raw = yaml.safe_load(Path(settings.notify_channels_file).read_text())
+        channels = _CHANNELS.validate_python(raw["channels"] if isinstance(raw, dict) else raw)
+    else:
+        channels = []
+        if settings.teams_webhook_url:
+            channels.append(
+                Channel(
+                    name="teams",
+                    type="teams",
+                    url=settings.teams_webhook_url,
+                    language=settings.notify_language,
+                )
+            )
+        if settings.engage_group_id:
+            channels.append(
+                Channel(
+                    name="engage",
+                    type="engage",
+                    group_id=settings.engage_group_id,
+                    topics=["Copilot"],
+                    language=settings.notify_language,
+                )
+            )
+    names = [c.name for c in channels]
+    if len(names) != len(set(names)):
+        raise ValueError("channel names must be unique")
+    return channels
+
+
+def route(channels: list[Channel], kind: str, department: str | None) -> list[Channel]:
+    return [c for c in channels if c.wants(kind, department)]

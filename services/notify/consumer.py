@@ -1,0 +1,127 @@
+"""The AWARDS subscriber: a durable JetStream pull consumer written on nats-py directly.
+
+Why not a faststream subscriber: intake commits a whole fetched batch in one SQL
+transaction and then acks each message, and a failing message is either
+nak'ed with a delay or, on its last allowed delivery, copied to ``dlq.awards``
+with the reason; nats-py makes each of those steps explicit, and faststream's
+in-memory test broker would not exercise them anyway.
+
+Semantics match NACK_ON_ERROR: an error naks (redelivery), never drops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from shared.events import AwardBase, CloudEvent, parse_event
+from shared.logs import get_logger
+from shared.subjects import dead_letter
+
+log = get_logger(__name__)
+
+DURABLE = "notify-awards"
+SUBJECT = "awards.*"
+STREAM = "AWARDS"
+
+Intake = Callable[[Sequence[CloudEvent[Any]]], Awaitable[None]]
+
+
+class AwardConsumer:
+    def __init__(
+        self,
+        js: JetStreamContext,
+        intake: Intake,
+        *,
+        batch_size: int = 100,
+        max_deliver: int = 5,
+        ack_wait: float = 30.0,
+        max_ack_pending: int = 1000,
+    ) -> None:
+        self.js = js
+        self.intake = intake
+        self.batch_size = batch_size
+        self.config = ConsumerConfig(
+            durable_name=DURABLE,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            max_deliver=max_deliver,
+            ack_wait=ack_wait,
+            max_ack_pending=max_ack_pending,
+            filter_subject=SUBJECT,
+        )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        sub = await self.js.pull_subscribe(
+            SUBJECT, durable=DURABLE, stream=STREAM, config=self.config
+        )
+        log.info("consuming", durable=DURABLE, subject=SUBJECT, batch=self.batch_size)
+        try:
+            while not stop.is_set():
+                try:
+                    messages = await sub.fetch(self.batch_size, timeout=1.0)
+                except (TimeoutError, NatsTimeout):
+                    continue
+                await self.handle(messages)
+        finally:
+            # The durable consumer stays on the server; only this client's interest ends.
+            await sub.unsubscribe()
+
+    async def handle(self, messages: Sequence[Msg]) -> None:
+        parsed: list[tuple[Msg, CloudEvent[Any]]] = []
+        for msg in messages:
+            try:
+                event = parse_event(msg.data)
+            except ValueError as exc:
+                await self.dead_letter(msg, f"unparseable: {exc}"[:300])
+                continue
+            if not isinstance(event.data, AwardBase):
+                await msg.ack()
+                continue
+            parsed.append((msg, event))
+        if not parsed:
+            return
+        try:
+            await self.intake([event for _, event in parsed])
+        except Exception:
+            if len(parsed) == 1:
+                await self.failed(*parsed[0])
+                return
+            # One bad event must not hold back the batch: retry them one by one.
+            for msg, event in parsed:
+                await self.handle_one(msg, event)
+            return
+        for msg, _ in parsed:
+            await msg.ack()
+
+    async def handle_one(self, msg: Msg, event: CloudEvent[Any]) -> None:
+        try:
+            await self.intake([event])
+        except Exception:
+            await self.failed(msg, event)
+            return
+        await msg.ack()
+
+    async def failed(self, msg: Msg, event: CloudEvent[Any]) -> None:
+        deliveries = msg.metadata.num_delivered
+        log.exception("intake failed", event_id=event.id, delivery=deliveries)
+        if deliveries >= (self.config.max_deliver or 1):
+            await self.dead_letter(msg, f"intake failed after {deliveries} deliveries")
+        else:
+            await msg.nak(delay=min(60.0, 2.0**deliveries))
+
+    async def dead_letter(self, msg: Msg, reason: str) -> None:
+        headers = {
+            "Uptake-Reason": reason,
+            "Uptake-Subject": msg.subject,
+            "Nats-Msg-Id": f"notify-dlq-{msg.metadata.sequence.stream}",
+        }
+        await self.js.publish(dead_letter(STREAM), msg.data, headers=headers)
+        await msg.term()
+        log.warning("dead-lettered", subject=msg.subject, reason=reason)

@@ -1,0 +1,92 @@
+"""From award events to outbox rows: one row per routed channel, keyed by channel and event."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.notify.channels import Channel, route
+from services.notify.facts import BadgeFacts, ChallengeFacts, Facts, LevelFacts, dump_facts
+from services.notify.models import OutboxEntry, SeenAward, utcnow
+from services.notify.outbox import enqueue, insert_ignoring_duplicates
+from shared.events import (
+    AwardBase,
+    BadgeAwarded,
+    ChallengeCompleted,
+    CloudEvent,
+    LevelReached,
+    PointsAwarded,
+)
+
+
+def facts_of(award: AwardBase) -> Facts | None:
+    common: dict[str, Any] = {
+        "person": award.person,
+        "team": award.team,
+        "department": award.department,
+        "activity_date": award.activity_date,
+    }
+    match award:
+        case BadgeAwarded():
+            return BadgeFacts(badge=award.badge, title=award.title, **common)
+        case LevelReached():
+            return LevelFacts(level=award.level, title=award.title, **common)
+        case ChallengeCompleted():
+            return ChallengeFacts(
+                challenge=award.challenge,
+                title=award.title,
+                scope=award.scope,
+                winner=award.winner,
+                rank=award.rank,
+                value=award.value,
+                **common,
+            )
+    return None  # points alone are too frequent to celebrate one by one
+
+
+def seen(event: CloudEvent[Any]) -> dict[str, Any]:
+    award: AwardBase = event.data
+    return {
+        "event_id": event.id,
+        "kind": award.event_type.removeprefix("awards."),
+        "person": award.person,
+        "team": award.team,
+        "department": award.department,
+        "points": award.points if isinstance(award, PointsAwarded) else 0,
+        "badge": award.badge if isinstance(award, BadgeAwarded) else None,
+        "title": getattr(award, "title", None),
+        "activity_date": award.activity_date,
+    }
+
+
+async def take(
+    session: AsyncSession,
+    events: Sequence[CloudEvent[Any]],
+    channels: list[Channel],
+    settle: timedelta,
+) -> int:
+    """Store the notifications for ``events`` (not committed); returns rows offered."""
+    now = utcnow()
+    entries: list[OutboxEntry] = []
+    for event in events:
+        facts = facts_of(event.data)
+        if facts is None:
+            continue
+        for channel in route(channels, facts.kind, event.data.department):
+            entries.append(
+                OutboxEntry(
+                    key=f"{channel.name}:{event.id}",
+                    channel=channel.name,
+                    kind=facts.kind,
+                    event_id=event.id,
+                    facts=dump_facts(facts),
+                    not_before=now + settle,
+                    created_at=now,
+                )
+            )
+    await enqueue(session, entries)
+    await insert_ignoring_duplicates(session, SeenAward, [seen(e) for e in events])
+    return len(entries)

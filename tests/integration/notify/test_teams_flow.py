@@ -1,0 +1,81 @@
+"""Award event -> outbox -> Teams Workflows webhook on the sandbox, with the real service loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from nats.js import JetStreamContext
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+
+from services.notify import bootstrap
+from services.notify.models import OutboxEntry, Status
+from shared.bus import publish
+from shared.database import session_factory
+from shared.people import Person
+from shared.settings import NotifySettings
+from tests.integration.notify.awards import add_people, badge
+from tests.integration.notify.conftest import Sandbox, eventually
+
+
+@pytest.fixture
+async def running(
+    notify_settings: Callable[..., NotifySettings],
+) -> AsyncIterator[Callable[..., Any]]:
+    stops: list[tuple[asyncio.Event, asyncio.Task[None]]] = []
+
+    def start(**overrides: Any) -> asyncio.Event:
+        stop = asyncio.Event()
+        task = asyncio.create_task(bootstrap.run(notify_settings(**overrides), stop))
+        stops.append((stop, task))
+        return stop
+
+    yield start
+    for stop, task in stops:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+
+
+async def test_badge_award_is_posted_once_as_an_adaptive_card_envelope(
+    js: JetStreamContext, engine: AsyncEngine, sandbox: Sandbox, running: Callable[..., Any]
+) -> None:
+    await add_people(
+        engine,
+        Person(person="p-anna", display_name="Anna Peeters", team="Finance Ops", opted_in=True),
+        Person(person="p-bram", display_name="Bram Claes", team="Finance Ops", opted_in=False),
+    )
+    running()
+    event = badge("p-anna", "Explorer")
+    await publish(js, event)
+    await publish(js, badge("p-bram", "Early bird"))
+    await publish(js, event)  # a redelivered fact must not post twice
+
+    async def two_posts() -> bool:
+        return len(await sandbox.posts()) >= 2
+
+    await eventually(two_posts)
+    posts = await sandbox.posts()
+    envelope = posts[0]["envelope"]
+    assert set(envelope) == {"type", "attachments"}
+    assert envelope["type"] == "message"
+    [attachment] = envelope["attachments"]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert attachment["contentUrl"] is None
+    card = attachment["content"]
+    assert card["type"] == "AdaptiveCard"
+    assert card["version"] == "1.5"
+
+    texts = [" ".join(b.get("text", "") for b in p["card"]["body"]) for p in posts]
+    assert "Anna Peeters" in texts[0] and "Explorer" in texts[0]
+    # Bram did not opt in: the card speaks of his team, never his name.
+    assert "Bram" not in texts[1] and "Finance Ops" in texts[1] and "Early bird" in texts[1]
+
+    async with session_factory(engine)() as session:
+        rows = (await session.exec(select(OutboxEntry))).all()
+    assert len(rows) == 2
+    assert {r.status for r in rows} == {Status.SENT}
+    await asyncio.sleep(0.5)
+    assert len(await sandbox.posts()) == 2

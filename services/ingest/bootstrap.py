@@ -45,10 +45,14 @@ class Unreachable(Exception):
     """The bus or the database is not there (yet)."""
 
 
+BUS_CONNECT_TIMEOUT = 15.0
+
+
 async def connect_bus(url: str) -> Client:
+    """Connect, or give up after a while: the caller decides whether to wait and retry."""
     try:
-        return await connect(url, "uptake-ingest")
-    except (NoServersError, OSError, nats.errors.Error) as exc:
+        return await asyncio.wait_for(connect(url, "uptake-ingest"), BUS_CONNECT_TIMEOUT)
+    except (TimeoutError, NoServersError, OSError, nats.errors.Error) as exc:
         raise Unreachable(f"NATS at {url} is not reachable: {exc!r}") from None
 
 

@@ -95,7 +95,8 @@ class InteractionReader:
     async def run(self) -> InteractionOutcome:
         people = await self.state.licensed_users()
         cursors = await self.state.interaction_cursors()
-        until = self.clock().replace(microsecond=0)
+        now = self.clock()
+        until = now.replace(microsecond=now.microsecond // 1000 * 1000)  # Graph's precision
         default_since = until - timedelta(days=self.backfill_days)
         outcome = InteractionOutcome()
         done: dict[str, datetime] = {}

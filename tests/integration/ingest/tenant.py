@@ -7,6 +7,7 @@ check what ingest sent (e.g. no token on a download URL).
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
@@ -15,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import trustme
 import uvicorn
@@ -30,6 +31,8 @@ TENANT = "contoso-test"
 CLIENT_ID = "ingest-test-client"
 SECRET = "ingest-test-secret"
 REPORT = "copilot/reports/getMicrosoft365CopilotUsageUserDetail"
+# Timestamps are compared as text: the tests use one ISO format with a Z suffix.
+WINDOW = re.compile(r"createdDateTime ge (\S+) and createdDateTime lt (\S+)")
 
 
 @dataclass
@@ -127,9 +130,24 @@ class FakeTenant:
                 }
             )
         if path.startswith("/v1.0/copilot/users/"):
-            object_id = path.split("/")[4]
-            return JSONResponse({"value": self.interactions.get(object_id, [])})
+            return self.interaction_page(request, path.split("/")[4])
         return JSONResponse({"error": {"code": "NotFound"}}, 404)
+
+    def interaction_page(self, request: Request, object_id: str) -> Response:
+        bounds = WINDOW.fullmatch(request.query_params.get("$filter", ""))
+        if bounds is None:
+            return JSONResponse({"error": {"code": "BadRequest", "message": "filter"}}, 400)
+        since, until = bounds.group(1), bounds.group(2)
+        items = [
+            i for i in self.interactions.get(object_id, []) if since <= i["createdDateTime"] < until
+        ]
+        top = int(request.query_params["$top"])
+        skip = int(request.query_params.get("$skip", "0"))
+        body: dict[str, Any] = {"value": items[skip : skip + top]}
+        if skip + top < len(items):
+            query = urlencode({**request.query_params, "$skip": str(skip + top)})
+            body["@odata.nextLink"] = f"{self.base_url}{request.url.path}?{query}"
+        return JSONResponse(body)
 
 
 @contextmanager

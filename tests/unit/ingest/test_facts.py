@@ -1,0 +1,126 @@
+"""Interaction items, directory users and report facts as events."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import orjson
+import pytest
+
+from services.ingest.directory import merge, person_event, team_of
+from services.ingest.identity import ReportIdentities
+from services.ingest.interactions import app_of, prompt_event
+from shared.events import ActivityKind, App, CloudEvent, CopilotActivity, SignalSource
+from shared.ids import event_id, pseudonym
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+@pytest.mark.parametrize(
+    ("app_class", "app"),
+    [
+        ("IPM.SkypeTeams.Message.Copilot.Word", App.WORD),
+        ("IPM.SkypeTeams.Message.Copilot.Excel", App.EXCEL),
+        ("IPM.SkypeTeams.Message.Copilot.PowerPoint", App.POWERPOINT),
+        ("IPM.SkypeTeams.Message.Copilot.Outlook", App.OUTLOOK),
+        ("IPM.SkypeTeams.Message.Copilot.Teams", App.TEAMS),
+        ("IPM.SkypeTeams.Message.Copilot.OneNote", App.ONENOTE),
+        ("IPM.SkypeTeams.Message.Copilot.Loop", App.LOOP),
+        ("IPM.SkypeTeams.Message.Copilot.BizChat", App.CHAT),
+        ("IPM.SkypeTeams.Message.Copilot.Forms", App.OTHER),
+        (None, App.OTHER),
+    ],
+)
+def test_app_class_mapping(app_class: str | None, app: App) -> None:
+    assert app_of(app_class) == app
+
+
+def test_user_prompt_fixture_becomes_a_prompt_event_without_its_text() -> None:
+    [item] = orjson.loads((FIXTURES / "ai-interactions.user-prompt.json").read_bytes())["value"]
+    event = prompt_event(item, "p-x", BRUSSELS)
+    assert event is not None
+    assert (event.app, event.kind, event.source) == (
+        App.CHAT,
+        ActivityKind.PROMPT,
+        SignalSource.INTERACTION_HISTORY,
+    )
+    assert event.interaction_id == "1764008994427"
+    assert event.occurred_at is not None and event.occurred_at.isoformat().startswith(
+        "2025-11-24T18:29:54.427"
+    )
+    body = CloudEvent.wrap(event, source="t").to_bytes().decode()
+    assert item["body"]["content"] not in body
+
+
+def test_date_is_the_organisation_local_date() -> None:
+    item = {"id": "1", "interactionType": "userPrompt", "createdDateTime": "2026-03-01T23:30:00Z"}
+    event = prompt_event(item, "p-x", BRUSSELS)
+    assert event is not None and event.date == date(2026, 3, 2)
+
+
+def test_ai_responses_are_skipped() -> None:
+    [item] = orjson.loads((FIXTURES / "ai-interactions.ai-response.json").read_bytes())["value"]
+    assert prompt_event(item, "p-x", BRUSSELS) is None
+
+
+def test_prompt_without_a_usable_time_is_an_error() -> None:
+    with pytest.raises(ValueError):
+        prompt_event(
+            {"id": "1", "interactionType": "userPrompt", "createdDateTime": "x"}, "p", BRUSSELS
+        )
+
+
+def test_delta_update_keeps_what_it_does_not_repeat() -> None:
+    full = merge(
+        None,
+        {
+            "id": "u1",
+            "userPrincipalName": "a@c.be",
+            "displayName": "A",
+            "department": "Financiën",
+            "officeLocation": "Gent",
+            "assignedLicenses": [{"skuId": "SKU-COPILOT"}],
+        },
+        ["sku-copilot"],
+    )
+    assert full["licensed"] is True
+    update = merge(
+        full, {"id": "u1", "jobTitle": "Analist", "assignedLicenses": []}, ["sku-copilot"]
+    )
+    event = person_event(update, "k")
+    assert event.department == "Financiën" and event.team == "Financiën / Gent"
+    assert event.job_title == "Analist" and event.licensed is False
+    removed = person_event(merge(update, {"id": "u1", "@removed": {"reason": "deleted"}}, []), "k")
+    assert removed.removed is True and removed.person == pseudonym("u1", "k")
+
+
+def test_team_falls_back_to_department() -> None:
+    assert team_of("Sales", None) == "Sales" and team_of(None, "Gent") is None
+
+
+def test_report_fact_id_is_the_event_id() -> None:
+    activity = CopilotActivity(
+        person="p-1",
+        app=App.WORD,
+        kind=ActivityKind.ACTIVE_DAY,
+        date=date(2026, 7, 1),
+        source=SignalSource.USAGE_REPORT,
+    )
+    fact = event_id(
+        CopilotActivity.event_type, "p-1", App.WORD, ActivityKind.ACTIVE_DAY, date(2026, 7, 1), None
+    )
+    assert CloudEvent.wrap(activity, source="t").id == fact
+
+
+def test_report_identities_join_by_upn_and_keep_concealed_names_apart() -> None:
+    ids = ReportIdentities("k", {"alice@contoso.be": "oid-a"})
+    assert ids.person("Alice@Contoso.be") == pseudonym("oid-a", "k")
+    concealed = ids.person("DC8C64D6EC3A3AA17481D7E5EB5B68A6")
+    assert concealed.startswith("p-") and concealed != pseudonym(
+        "DC8C64D6EC3A3AA17481D7E5EB5B68A6", ""
+    )
+    ids.person("ghost@contoso.be")
+    assert (ids.joined, ids.concealed, ids.unknown) == (1, 1, 1)

@@ -99,6 +99,10 @@ def demo_environment(
         "ENGAGE_GROUP_ID": "1",
         "ENGAGE_TOKEN_CACHE": str(var / "engage-token-cache.bin"),
         "NOTIFY_APP_URL": f"http://127.0.0.1:{ports.api}/screen",
+        # A demo runs at any hour: no quiet hours (equal start and end), weekends included.
+        "NOTIFY_QUIET_START": "00:00",
+        "NOTIFY_QUIET_END": "00:00",
+        "NOTIFY_QUIET_WEEKENDS": "false",
         "INGEST_INTERVAL_SECONDS": str(DEMO_INGEST_INTERVAL_SECONDS),
         "INGEST_STATUS_PATH": str(var / "ingest-status.json"),
         # the gateway

@@ -100,6 +100,9 @@ def test_the_services_read_the_demo_environment(
     notify = NotifySettings()
     assert notify.teams_webhook_url is not None
     assert notify.teams_webhook_url.get_secret_value().startswith(sandbox_url)
+    assert notify.engage_base_url.startswith(sandbox_url)
+    assert notify.notify_quiet_start == notify.notify_quiet_end  # no quiet hours in a demo
+    assert notify.graph.ca_bundle == ingest.graph.ca_bundle
 
     api = ApiSettings()
     assert (api.api_host, api.api_port) == ("127.0.0.1", ports.api)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from services.sandbox import admin, entra, messaging, reports
+from services.sandbox import admin, directory, entra, interactions, messaging, reports
 from services.sandbox.faults import fault_middleware
 from services.sandbox.graphauth import GraphDenied
 from services.sandbox.settings import SandboxSettings
@@ -32,6 +32,8 @@ def create_app(
 
     app.include_router(admin.router)
     app.include_router(reports.router)
+    app.include_router(directory.router)
+    app.include_router(interactions.router)
     app.include_router(messaging.router)
     app.include_router(entra.router)  # last: its routes start with a path parameter
     return app

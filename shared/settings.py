@@ -164,3 +164,5 @@ class ApiSettings(CommonSettings):
     api_auth_ca_bundle: Path | None = None
     api_auth_jwks_ttl_seconds: float = 3600.0
     api_auth_leeway_seconds: float = 60.0
+    # Adoption insights: minutes of work one Copilot action is assumed to save.
+    api_minutes_saved_per_action: float = 6.0

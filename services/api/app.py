@@ -12,7 +12,15 @@ from fastapi.staticfiles import StaticFiles
 from services.api.limits import BodyLimitMiddleware
 from services.api.metrics import ApiMetrics, MetricsMiddleware
 from services.api.resources import open_resources
-from services.api.routers import health, leaderboards, screen, screen_data
+from services.api.routers import (
+    admin_displays,
+    health,
+    insights,
+    leaderboards,
+    me,
+    screen,
+    screen_data,
+)
 from shared.settings import ApiSettings
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -36,7 +44,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
-    for router in (health.router, leaderboards.router, screen.router, screen_data.router):
-        app.include_router(router)
+    for module in (health, leaderboards, me, insights, admin_displays, screen, screen_data):
+        app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -136,3 +136,28 @@ async def _groups(
         for rank, s in enumerate(rows, start=1)
     ]
     return entries, len(everyone) - len(shown)
+
+
+async def read_neighbours(
+    redis: Redis, directory: Snapshot, window: Window, period: str, me: str, radius: int
+) -> Board:
+    """The caller and up to ``radius`` people either side, by their true rank."""
+    key = board_key(Scope.PEOPLE, window, period)
+    rank = cast(int | None, await redis.zrevrank(key, me))
+    entries: list[BoardEntry] = []
+    if rank is not None:
+        start = max(0, rank - radius)
+        rows = await _slice(redis, key, start, rank + radius)
+        entries = [
+            person_entry(s, position, directory, me)
+            for position, s in enumerate(rows, start=start + 1)
+            if s.member not in directory.removed or s.member == me
+        ]
+    return Board(
+        scope=Scope.PEOPLE,
+        window=window,
+        period=period,
+        unit="points",
+        entries=entries,
+        generated_at=datetime.now(UTC),
+    )

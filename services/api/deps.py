@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from redis.asyncio import Redis
 
+from services.api.auth.guard import unauthorized
+from services.api.auth.principal import Principal, Role
 from services.api.resources import Resources
 from shared.periods import today
 from shared.settings import ApiSettings
@@ -33,6 +35,43 @@ def get_today(settings: Annotated[ApiSettings, Depends(get_settings)]) -> date:
     return today(settings.tz)
 
 
+async def get_principal(request: Request, resources: ResourcesDep) -> Principal:
+    return await resources.guard.principal(request)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def board_reader(principal: PrincipalDep, resources: ResourcesDep) -> Principal:
+    """Anyone when boards are public; otherwise a display token or a signed-in person."""
+    if principal.kind == "anonymous" and not resources.settings.api_public_boards:
+        raise unauthorized("a display token or sign-in is required")
+    return principal
+
+
+def employee(principal: PrincipalDep) -> Principal:
+    if principal.kind == "anonymous":
+        raise unauthorized("sign in to see your own data")
+    if principal.person is None:
+        raise HTTPException(403, "this token does not belong to a person")
+    return principal
+
+
+def role_required(role: Role) -> object:
+    def check(principal: PrincipalDep) -> Principal:
+        if principal.kind == "anonymous":
+            raise unauthorized(f"sign in with the {role} role")
+        if not principal.has(role):
+            raise HTTPException(403, f"the {role} role is required")
+        return principal
+
+    return Depends(check)
+
+
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 RedisDep = Annotated[Redis, Depends(get_redis)]
 TodayDep = Annotated[date, Depends(get_today)]
+BoardReaderDep = Annotated[Principal, Depends(board_reader)]
+EmployeeDep = Annotated[Principal, Depends(employee)]
+AdminDep = Annotated[Principal, role_required(Role.ADMIN)]
+InsightsDep = Annotated[Principal, role_required(Role.INSIGHTS)]

@@ -27,9 +27,17 @@ class Snapshot:
     team_sizes: dict[str, int] = field(default_factory=dict)
     department_sizes: dict[str, int] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
-    teams: dict[str, str] = field(default_factory=dict)
+    # Team and department of every licensed person still here, for active rates.
+    memberships: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     removed: frozenset[str] = frozenset()
-    licensed: int = 0
+
+    @property
+    def licensed(self) -> int:
+        return len(self.memberships)
+
+    def group_of(self, scope: Scope, person: str) -> str | None:
+        team, department = self.memberships.get(person, (None, None))
+        return team if scope is Scope.TEAMS else department
 
     def group_size(self, scope: Scope, group: str) -> int:
         sizes = self.team_sizes if scope is Scope.TEAMS else self.department_sizes
@@ -49,20 +57,21 @@ async def load_snapshot(engine: AsyncEngine) -> Snapshot:
             select(Person.department, func.count()).where(active).group_by(Person.department)
         )
         opted = await session.exec(
-            select(Person.person, Person.display_name, Person.team).where(
+            select(Person.person, Person.display_name).where(
                 col(Person.opted_in).is_(True), col(Person.removed).is_(False)
             )
         )
         removed = await session.exec(select(Person.person).where(col(Person.removed).is_(True)))
-        licensed = await session.exec(select(func.count()).select_from(Person).where(active))
+        members = await session.exec(
+            select(Person.person, Person.team, Person.department).where(active)
+        )
         named = opted.all()
         return Snapshot(
             team_sizes={t: n for t, n in teams.all() if t},
             department_sizes={d: n for d, n in departments.all() if d},
-            names={p: name for p, name, _ in named if name},
-            teams={p: team for p, _, team in named if team},
+            names={p: name for p, name in named if name},
+            memberships={p: (team, department) for p, team, department in members.all()},
             removed=frozenset(removed.all()),
-            licensed=int(licensed.one()),
         )
 
 

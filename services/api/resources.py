@@ -11,12 +11,15 @@ from redis.asyncio import Redis
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.api.auth.display import DisplayToken  # noqa: F401 - registers the table
+from services.api.auth.guard import Guard
+from services.api.auth.setup import auth_http, build_guard
 from services.api.bus import BusLink
 from services.api.cache import RenderedCache
-from services.api.challenges import Challenges
 from services.api.directory import Directory
 from services.api.live import Fanout, Live
 from services.api.metrics import ApiMetrics
+from services.api.published import Published
 from shared.cache import create_redis
 from shared.database import create_engine, create_tables
 from shared.events import CloudEvent
@@ -35,8 +38,9 @@ class Resources:
     boards: RenderedCache
     live: Live
     bus: BusLink
-    challenges: Challenges
+    published: Published
     metrics: ApiMetrics
+    guard: Guard
 
 
 @asynccontextmanager
@@ -57,12 +61,24 @@ async def open_resources(settings: ApiSettings, metrics: ApiMetrics) -> AsyncIte
 
     bus = BusLink(settings.nats_url, on_award)
     bus.start()
+    http = auth_http(settings)
+    guard = build_guard(settings, engine, http)
     try:
         yield Resources(
-            settings, redis, engine, directory, boards, live, bus, Challenges(engine), metrics
+            settings,
+            redis,
+            engine,
+            directory,
+            boards,
+            live,
+            bus,
+            Published(engine),
+            metrics,
+            guard,
         )
     finally:
         live.close()
+        await http.aclose()
         await bus.close()
         await redis.aclose()
         await engine.dispose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -70,3 +70,99 @@ class ActiveChallenge(BaseModel):
     scope: Literal["person", "team", "department"]
     ends_at: datetime
     board: Board | None = None
+
+
+class WindowStanding(BaseModel):
+    window: Window
+    period: str
+    points: float
+    rank: int | None = Field(description="None when not on this board yet")
+    ranked: int = Field(description="How many people are on this board")
+
+
+class LevelView(BaseModel):
+    level: int
+    title: str | None
+
+
+class BadgeView(BaseModel):
+    badge: str
+    title: str | None
+    day: date
+
+
+class Goal(BaseModel):
+    """Something within reach: what it is and how far away."""
+
+    kind: Literal["level", "first_use", "explorer", "habit", "milestone"]
+    title: str
+    remaining: float = Field(description="Points, days or apps still to go")
+    unit: Literal["points", "days", "apps"]
+
+
+class Profile(BaseModel):
+    """One person's own view of the game."""
+
+    opted_in: bool = Field(description="Whether the name may appear on boards and screens")
+    name: str | None = Field(description="The caller's own name, shown only to them")
+    team: str | None
+    department: str | None
+    standings: list[WindowStanding]
+    level: LevelView | None
+    badges: list[BadgeView]
+    apps_used: list[str]
+    active_days_28: int = Field(description="Active days in the last 28 days")
+    streak_days: int = Field(description="Consecutive active weekdays up to today")
+    next_goals: list[Goal]
+
+
+class AppUsage(BaseModel):
+    app: str
+    active_people: int | None = Field(description="None when fewer than the minimum group size")
+    actions: int
+
+
+class GroupAdoption(BaseModel):
+    group: str
+    licensed: int
+    active: int
+    active_rate: float
+    previous_rate: float = Field(description="Active rate the week before")
+    trend: Literal["growing", "stalling", "steady"]
+
+
+class DayActive(BaseModel):
+    day: date
+    active_people: int
+
+
+class WeekActive(BaseModel):
+    week: str
+    active_people: int
+    active_rate: float
+
+
+class Segment(BaseModel):
+    segment: Literal["not_started", "trying", "regular", "habitual"]
+    active_days_28: str = Field(description="Active days in the last 28 that define it")
+    people: int
+
+
+class AdoptionInsights(BaseModel):
+    """Adoption across the organisation; groups below the minimum size are left out."""
+
+    as_of: date
+    licensed: int
+    active_7d: int
+    active_rate_7d: float
+    active_28d: int
+    by_app: list[AppUsage]
+    by_department: list[GroupAdoption]
+    by_team: list[GroupAdoption]
+    hidden_groups: int
+    daily: list[DayActive]
+    weekly: list[WeekActive]
+    segments: list[Segment]
+    actions_28d: int
+    assisted_hours_28d: float
+    minutes_saved_per_action: float = Field(description="The assumption behind assisted hours")

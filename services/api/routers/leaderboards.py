@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response
 
 from services.api.boards import BoardQuery, PeriodError, read_board, resolve_period
-from services.api.deps import ResourcesDep, TodayDep
+from services.api.deps import BoardReaderDep, ResourcesDep, TodayDep
 from services.api.schemas import Board
 from shared.leaderboards import Scope
 from shared.periods import Window
@@ -57,6 +57,7 @@ async def board_response(
 async def people_board(
     resources: ResourcesDep,
     today: TodayDep,
+    _: BoardReaderDep,
     window: WindowQuery = Window.ALL,
     period: PeriodQuery = None,
     limit: LimitQuery = 10,
@@ -69,6 +70,7 @@ async def people_board(
 async def teams_board(
     resources: ResourcesDep,
     today: TodayDep,
+    _: BoardReaderDep,
     window: WindowQuery = Window.ALL,
     period: PeriodQuery = None,
     limit: LimitQuery = 10,
@@ -81,6 +83,7 @@ async def teams_board(
 async def departments_board(
     resources: ResourcesDep,
     today: TodayDep,
+    _: BoardReaderDep,
     window: WindowQuery = Window.ALL,
     period: PeriodQuery = None,
     limit: LimitQuery = 10,

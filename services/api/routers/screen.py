@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,12 +13,14 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sse_starlette import EventSourceResponse
 
-from services.api.deps import ResourcesDep
+from services.api.auth.guard import credentials
+from services.api.deps import BoardReaderDep, ResourcesDep
 from services.api.i18n import Lang, texts
 from services.api.live import encode
 from shared.periods import Window
 
 router = APIRouter(tags=["screen"])
+RECHECK_SECONDS = 30.0
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 
 ScreenWindow = Annotated[
@@ -29,6 +32,7 @@ ScreenWindow = Annotated[
 async def screen(
     request: Request,
     resources: ResourcesDep,
+    _: BoardReaderDep,
     lang: Annotated[Lang | None, Query(description="nl or en")] = None,
     window: ScreenWindow = None,
 ) -> HTMLResponse:
@@ -54,9 +58,15 @@ async def screen(
     response_class=EventSourceResponse,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def live(request: Request, resources: ResourcesDep) -> EventSourceResponse:
+async def live(
+    request: Request, resources: ResourcesDep, principal: BoardReaderDep
+) -> EventSourceResponse:
     """Server-Sent Events for screens: 'boards' when boards change, 'celebration' on badges."""
     fanout = resources.live.fanout
+    token = credentials(request) if principal.kind == "display" else None
+
+    async def still_allowed() -> bool:
+        return token is None or await resources.guard.displays.principal(token) is not None
 
     async def stream() -> AsyncIterator[bytes]:
         queue = fanout.subscribe()
@@ -64,7 +74,11 @@ async def live(request: Request, resources: ResourcesDep) -> EventSourceResponse
         try:
             yield encode("hello", {"screens": len(fanout)})
             while True:
-                yield await queue.get()
+                try:
+                    yield await asyncio.wait_for(queue.get(), RECHECK_SECONDS)
+                except TimeoutError:
+                    if not await still_allowed():
+                        return  # the display token was revoked: end the stream
         finally:
             fanout.unsubscribe(queue)
             resources.metrics.screens.dec()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.api.boards import BoardQuery, read_board
-from services.api.deps import ResourcesDep, TodayDep
+from services.api.deps import BoardReaderDep, ResourcesDep, TodayDep
 from services.api.schemas import ActiveChallenge, Adoption, Celebration
 from shared.leaderboards import Scope, board_key, size
 from shared.periods import Window, period_key
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api/screen", tags=["screen"])
 
 
 @router.get("/adoption", response_model=Adoption)
-async def adoption(resources: ResourcesDep, today: TodayDep) -> Adoption:
+async def adoption(resources: ResourcesDep, today: TodayDep, _: BoardReaderDep) -> Adoption:
     """Licensed colleagues and how many used Copilot this week."""
     week = period_key(Window.WEEK, today)
     snapshot = await resources.directory.snapshot()
@@ -27,15 +27,17 @@ async def adoption(resources: ResourcesDep, today: TodayDep) -> Adoption:
 
 
 @router.get("/celebrations", response_model=list[Celebration])
-async def celebrations(resources: ResourcesDep) -> list[Celebration]:
+async def celebrations(resources: ResourcesDep, _: BoardReaderDep) -> list[Celebration]:
     """The latest badges, levels and challenge wins this replica has seen."""
     return [Celebration.model_validate(item) for item in resources.live.recent]
 
 
 @router.get("/challenge", response_model=ActiveChallenge | None)
-async def challenge(resources: ResourcesDep, today: TodayDep) -> ActiveChallenge | None:
+async def challenge(
+    resources: ResourcesDep, today: TodayDep, _: BoardReaderDep
+) -> ActiveChallenge | None:
     """The challenge running now, with its standings; null when none runs."""
-    running = await resources.challenges.running(today)
+    running = await resources.published.running(today)
     if running is None:
         return None
     scope = CHALLENGE_SCOPES[running.scope]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -23,13 +23,25 @@ from shared.leaderboards import Scope, board_key, encode_score
 from shared.people import Person
 from shared.periods import Window
 from shared.settings import ApiSettings
+from tests.integration.api.tenant import AUDIENCE, ISSUER, Tenant, running_tenant
 
 MOMENT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
+async def tenant() -> AsyncIterator[Tenant]:
+    async with running_tenant() as running:
+        yield running
+
+
+@pytest.fixture
 def api_settings(
-    redis_url: str, nats_url: str, database_url: str, engine: AsyncEngine, nc: Client
+    redis_url: str,
+    nats_url: str,
+    database_url: str,
+    engine: AsyncEngine,
+    nc: Client,
+    tenant: Tenant,
 ) -> ApiSettings:
     return ApiSettings(
         environment="test",
@@ -38,6 +50,9 @@ def api_settings(
         database_url=database_url,
         api_board_cache_seconds=0,
         api_directory_ttl_seconds=0,
+        api_auth_issuer=ISSUER,
+        api_auth_audience=AUDIENCE,
+        api_auth_jwks_uri=tenant.jwks_uri,
     )
 
 
@@ -107,7 +122,7 @@ def team_of(name: str, size: int, *, department: str = "Sales", opted: int = 0) 
 
 
 async def put_scores(
-    redis: Redis, scope: Scope, window: Window, period: str, scores: dict[str, float]
+    redis: Redis, scope: Scope, window: Window, period: str, scores: Mapping[str, float]
 ) -> None:
     key = board_key(scope, window, period)
     await redis.zadd(key, {member: encode_score(v, MOMENT) for member, v in scores.items()})

@@ -1,7 +1,7 @@
-"""Challenges as the published rule set defines them, read from scoring's rule-set table.
+"""The rule set in force, as the gateway needs it, read from scoring's rule-set table.
 
-The gateway reads only what a screen needs (id, title, scope, dates) and
-ignores the rest, so rule-set fields can grow without touching the gateway.
+The gateway reads only what it shows (challenges, levels, badges as goals)
+and ignores the rest, so rule-set fields can grow without touching it.
 """
 
 from __future__ import annotations
@@ -39,44 +39,71 @@ class ChallengeInfo(BaseModel):
         return datetime.combine(self.end + timedelta(days=1), datetime.min.time(), tz)
 
 
+class LevelInfo(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    level: int
+    title: str
+    points: int
+
+
+class BadgeInfo(BaseModel):
+    """Any badge kind; the fields a kind does not use stay empty."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: str
+    id: str
+    title: str
+    app: str | None = None
+    apps: int | None = None
+    days: int | None = None
+    window: int | None = None
+    metric: str | None = None
+    count: int | None = None
+
+
 class RulesDocument(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     challenges: list[ChallengeInfo] = []
+    levels: list[LevelInfo] = []
+    badges: list[BadgeInfo] = []
 
 
-class Challenges:
-    """The published challenges, reloaded at most every ``ttl`` seconds."""
+class Published:
+    """The published rule set, reloaded at most every ``ttl`` seconds."""
 
     def __init__(self, engine: AsyncEngine, ttl: float = 30.0) -> None:
         self._engine = engine
         self._ttl = ttl
         self._loaded_at = -ttl
-        self._items: list[ChallengeInfo] = []
+        self._rules = RulesDocument()
 
-    async def all(self) -> list[ChallengeInfo]:
+    async def rules(self) -> RulesDocument:
         if time.monotonic() - self._loaded_at >= self._ttl:
-            self._items = await self._load()
+            self._rules = await self._load()
             self._loaded_at = time.monotonic()
-        return self._items
+        return self._rules
 
     async def running(self, today: date) -> ChallengeInfo | None:
-        current = [c for c in await self.all() if c.start <= today <= c.end]
+        """The running challenge that ends first, if any runs."""
+        current = [c for c in (await self.rules()).challenges if c.start <= today <= c.end]
         return min(current, key=lambda c: c.end) if current else None
 
     def invalidate(self) -> None:
         self._loaded_at = -self._ttl
 
-    async def _load(self) -> list[ChallengeInfo]:
+    async def _load(self) -> RulesDocument:
         try:
             async with self._engine.connect() as conn:
                 body = (await conn.execute(PUBLISHED)).scalar_one_or_none()
         except SQLAlchemyError:
-            return []  # scoring has not created its tables yet
+            return RulesDocument()  # scoring has not created its tables yet
         if body is None:
-            return []
+            return RulesDocument()
         try:
-            return RulesDocument.model_validate(json.loads(body)).challenges
+            return RulesDocument.model_validate(json.loads(body))
         except (ValueError, ValidationError) as exc:
             log.warning("published rule set unreadable", error=str(exc))
-            return []
+            return RulesDocument()

@@ -1,0 +1,66 @@
+"""The signed-in employee's own data: profile, and rank among neighbours."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.api.boards import PeriodError, read_neighbours, resolve_period
+from services.api.deps import EmployeeDep, ResourcesDep, TodayDep
+from services.api.profiles import profile_of
+from services.api.routers.leaderboards import PeriodQuery, WindowQuery, period_error
+from services.api.schemas import Board, Profile
+from shared.people import Person
+from shared.periods import Window
+
+router = APIRouter(prefix="/api/me", tags=["me"])
+
+
+@router.get("", response_model=Profile)
+async def my_profile(resources: ResourcesDep, today: TodayDep, me: EmployeeDep) -> Profile:
+    """My points, ranks, level, badges, streak and the next goals within reach."""
+    assert me.person is not None
+    rules = await resources.published.rules()
+    return await profile_of(resources.redis, resources.engine, rules, me.person, today)
+
+
+@router.get("/neighbours", response_model=Board)
+async def my_neighbours(
+    resources: ResourcesDep,
+    today: TodayDep,
+    me: EmployeeDep,
+    window: WindowQuery = Window.WEEK,
+    period: PeriodQuery = None,
+    radius: Annotated[int, Query(ge=1, le=10, description="People either side")] = 3,
+) -> Board:
+    """Me and the people ranked just above and below me; names only when opted in."""
+    assert me.person is not None
+    try:
+        resolved = resolve_period(window, period, today)
+    except PeriodError as exc:
+        raise period_error(exc) from exc
+    snapshot = await resources.directory.snapshot()
+    return await read_neighbours(resources.redis, snapshot, window, resolved, me.person, radius)
+
+
+class OptIn(BaseModel):
+    opted_in: bool = Field(description="Show my name on boards and office screens")
+
+
+@router.put("/opt-in", response_model=OptIn)
+async def set_opt_in(body: OptIn, resources: ResourcesDep, me: EmployeeDep) -> OptIn:
+    """Choose whether my name may appear on boards and screens (off by default)."""
+    assert me.person is not None
+    async with AsyncSession(resources.engine) as session:
+        row = await session.get(Person, me.person)
+        if row is None or row.removed:
+            raise HTTPException(404, "you are not in the directory yet")
+        row.opted_in = body.opted_in
+        session.add(row)
+        await session.commit()
+    resources.directory.invalidate()
+    resources.boards.clear()
+    return body

@@ -92,7 +92,7 @@ class Scorer:
         if await self.boards_current(active):
             groups = projection.groups_for(persons, members, sizes)
             delta = contribute(facts, active.rules, groups, seen, BoardDelta())
-            await boards.apply(self.redis, delta)
+            await self.apply_boards(delta)
             outcome.board_entries = len(delta)
             await self._repair(active, affected, batch.redelivered)
         if self.js is not None:
@@ -106,6 +106,9 @@ class Scorer:
                     payloads.append(payload)
             outcome.announced = await announce(self.js, payloads)
         return outcome
+
+    async def apply_boards(self, delta: BoardDelta) -> None:
+        await boards.apply(self.redis, delta)
 
     async def boards_current(self, active: ActiveRules) -> bool:
         """True when boards already follow ``active``; otherwise rebuild them and say False.

@@ -90,6 +90,9 @@ def demo_environment(
         "GRAPH_CLIENT_ID": tenant.client_id,
         "GRAPH_CLIENT_SECRET": tenant.client_secret,
         "GRAPH_CA_BUNDLE": str(sandbox_ca(var)),
+        # requests (under MSAL) lets REQUESTS_CA_BUNDLE override a session's own CA file, so
+        # when a machine sets it the sandbox CA must be in it: public CAs plus the sandbox's.
+        "REQUESTS_CA_BUNDLE": str(trust_bundle(var)),
         # A Teams Workflows trigger URL in the real shape, signature included.
         "TEAMS_WEBHOOK_URL": (
             f"{sandbox}/workflows/uptake-demo/triggers/manual/paths/invoke"
@@ -133,6 +136,20 @@ def port_is_free(port: int) -> bool:
 def sandbox_ca(var: Path) -> Path:
     """The CA the sandbox signs its TLS certificate with, which ingest and notify trust."""
     return var / "sandbox" / "ca.pem"
+
+
+def trust_bundle(var: Path) -> Path:
+    return var / "sandbox" / "trust-bundle.pem"
+
+
+def write_trust_bundle(var: Path, base: str | None) -> Path:
+    """The machine's CA bundle (or certifi's) followed by the sandbox CA."""
+    import certifi
+
+    public = Path(base) if base and Path(base).is_file() else Path(certifi.where())
+    target = trust_bundle(var)
+    target.write_text(public.read_text() + "\n" + sandbox_ca(var).read_text())
+    return target
 
 
 def write_certs(var: Path) -> Path:
@@ -202,6 +219,7 @@ def run(api_port: int, keep: bool, var: Path = DEFAULT_VAR) -> int:
     var.mkdir(parents=True, exist_ok=True)
     ports = Ports.pick(api_port)
     write_certs(var)
+    write_trust_bundle(var, os.environ.get("REQUESTS_CA_BUNDLE"))
     env = demo_environment(var, ports)
     env_file = var / "demo.env"
     write_env_file(env, env_file)

@@ -16,7 +16,7 @@ import psutil
 import pytest
 from honcho.environ import parse_procfile
 
-from devtools import demo, serve, servers
+from devtools import demo, servers
 from services.sandbox.settings import SandboxSettings
 from shared.settings import ApiSettings, IngestSettings, NotifySettings, ScoringSettings
 
@@ -118,11 +118,10 @@ def test_env_file_holds_the_demo_settings_without_path(tmp_path: Path) -> None:
     assert lines["GRAPH_CA_BUNDLE"] == env["GRAPH_CA_BUNDLE"]
 
 
-@pytest.mark.parametrize("kind", ["nats", "redis"])
-def test_serve_becomes_the_server_and_stops_on_sigterm(kind: str, tmp_path: Path) -> None:
+def _start_serve(kind: str, tmp_path: Path, grace: float) -> tuple[subprocess.Popen[bytes], int]:
     env = {**os.environ, **demo.demo_environment(tmp_path, _ports())}
+    env["DEMO_INFRA_GRACE_SECONDS"] = str(grace)
     port = int(env["NATS_PORT" if kind == "nats" else "REDIS_PORT"])
-    binary = Path(serve.server_command(kind, env)[0]).name
     process = subprocess.Popen(
         [sys.executable, "-m", "devtools.serve", kind],
         cwd=ROOT,
@@ -130,15 +129,43 @@ def test_serve_becomes_the_server_and_stops_on_sigterm(kind: str, tmp_path: Path
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    servers.wait_for_port(port)
+    return process, port
+
+
+def _server_of(process: subprocess.Popen[bytes], kind: str) -> psutil.Process:
+    binary = servers.nats_server_binary() if kind == "nats" else servers.redis_server_binary()
+    (server,) = psutil.Process(process.pid).children()
+    assert Path(server.exe()).name == Path(binary).name
+    return server
+
+
+@pytest.mark.parametrize("kind", ["nats", "redis"])
+def test_serve_stops_the_server_after_a_grace_period(kind: str, tmp_path: Path) -> None:
+    process, port = _start_serve(kind, tmp_path, grace=3)
     try:
-        servers.wait_for_port(port)
-        # exec, not a child: the signal reaches the server itself
-        assert Path(psutil.Process(process.pid).exe()).name == binary
-        assert psutil.Process(process.pid).children() == []
-    finally:
+        server = _server_of(process, kind)
         process.terminate()
-        code = process.wait(timeout=15)
-    assert code in (0, 1, -signal.SIGTERM)
+        # the services still need the server while they shut down
+        assert server.is_running()
+        assert server.status() != psutil.STATUS_ZOMBIE
+        code = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert code == 0
+    assert not psutil.pid_exists(server.pid) or server.status() == psutil.STATUS_ZOMBIE
+    assert _wait_until_closed(port)
+
+
+def test_the_server_dies_with_its_supervisor(tmp_path: Path) -> None:
+    process, port = _start_serve("redis", tmp_path, grace=2)
+    server = _server_of(process, "redis")
+    process.kill()
+    process.wait()
+    gone, _ = psutil.wait_procs([server], timeout=15)
+    assert gone == [server]
     assert _wait_until_closed(port)
 
 
@@ -207,3 +234,14 @@ def test_honcho_stops_every_process_on_ctrl_c(tmp_path: Path) -> None:
     assert alive == []
     assert _wait_until_closed(nats_port)
     assert _wait_until_closed(redis_port)
+
+
+def test_trust_bundle_adds_the_sandbox_ca_to_the_machine_bundle(tmp_path: Path) -> None:
+    (tmp_path / "sandbox").mkdir()
+    demo.sandbox_ca(tmp_path).write_text("-----SANDBOX CA-----\n")
+    machine = tmp_path / "machine.pem"
+    machine.write_text("-----MACHINE CAS-----\n")
+    bundle = demo.write_trust_bundle(tmp_path, str(machine)).read_text()
+    assert bundle.index("MACHINE CAS") < bundle.index("SANDBOX CA")
+    env = demo.demo_environment(tmp_path, _ports())
+    assert env["REQUESTS_CA_BUNDLE"] == str(demo.trust_bundle(tmp_path))

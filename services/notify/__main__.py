@@ -22,7 +22,7 @@ async def _serve(settings: NotifySettings) -> None:
     await bootstrap.run(settings, stop)
 
 
-async def _admin(settings: NotifySettings, args: argparse.Namespace) -> None:
+async def admin(settings: NotifySettings, args: argparse.Namespace) -> None:
     engine = create_engine(settings.database_url)
     await create_tables(engine)
     out: object
@@ -42,7 +42,7 @@ def _say(line: str) -> None:
     sys.stdout.flush()
 
 
-def main(argv: list[str] | None = None) -> int:
+def command_line() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m services.notify")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="consume awards and post shout-outs (the default)")
@@ -53,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     again.add_argument("ids", nargs="*", type=int)
     again.add_argument("--all", action="store_true")
     commands.add_parser("health", help="channel health, e.g. Engage waiting for a sign-in")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = command_line()
     args = parser.parse_args(argv)
     settings = NotifySettings()
     configure_logging("notify", settings.log_level, settings.log_format)
@@ -62,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "replay" and not args.ids and not args.all:
         parser.error("name the ids to replay, or --all")
     if args.command in ("dead-letters", "replay", "health"):
-        asyncio.run(_admin(settings, args))
+        asyncio.run(admin(settings, args))
         return 0
     asyncio.run(_serve(settings))
     return 0

@@ -23,7 +23,7 @@ from services.notify.facts import (
     dump_facts,
     load_facts,
 )
-from services.notify.models import OutboxEntry, SeenAward, Status, as_utc, utcnow
+from services.notify.models import OutboxEntry, SeenAward, Status, as_utc
 from services.notify.outbox import enqueue
 from shared.people import Person
 
@@ -71,7 +71,7 @@ async def fold_burst(session: AsyncSession, channel: Channel, now: datetime) -> 
     )
     key = f"{channel.name}:burst:{entries[0].id}-{entries[-1].id}"
     ids = [e.id for e in entries]
-    await enqueue(session, [_entry(channel, key, "burst", dump_facts(burst))])
+    await enqueue(session, [_entry(channel, key, "burst", dump_facts(burst), now)])
     await session.exec(
         update(OutboxEntry)
         .where(col(OutboxEntry.id).in_(ids))
@@ -81,8 +81,8 @@ async def fold_burst(session: AsyncSession, channel: Channel, now: datetime) -> 
     return key
 
 
-def _entry(channel: Channel, key: str, kind: str, facts: str) -> OutboxEntry:
-    now = utcnow()
+def _entry(channel: Channel, key: str, kind: str, facts: str, now: datetime) -> OutboxEntry:
+    now = as_utc(now)
     return OutboxEntry(
         key=key, channel=channel.name, kind=kind, facts=facts, not_before=now, created_at=now
     )
@@ -109,13 +109,10 @@ async def schedule_weekly(
         if await _exists(session, key):
             continue
         weekly, spotlight = await weekly_facts(session, channel, monday, policy.min_group_size)
-        rows = [_entry(channel, key, "weekly", dump_facts(weekly))]
+        rows = [_entry(channel, key, "weekly", dump_facts(weekly), now)]
         if spotlight is not None and "spotlight" in channel.kinds:
-            rows.append(
-                _entry(
-                    channel, f"{channel.name}:spotlight:{week}", "spotlight", dump_facts(spotlight)
-                )
-            )
+            spot = f"{channel.name}:spotlight:{week}"
+            rows.append(_entry(channel, spot, "spotlight", dump_facts(spotlight), now))
         await enqueue(session, rows)
     await session.commit()
 

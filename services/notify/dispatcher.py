@@ -154,7 +154,7 @@ class Dispatcher:
         attempts = entry.attempts + 1
         async with self.sessions() as session:
             if delivery.outcome == "sent":
-                await outbox.mark_sent(session, entry.id)
+                await outbox.mark_sent(session, entry.id, self.clock())
                 log.info("posted", channel=channel.name, key=entry.key, kind=entry.kind)
             elif delivery.outcome == "auth":
                 await set_health(session, channel.name, "signed-out", delivery.detail)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -67,9 +67,10 @@ async def take(
     events: Sequence[CloudEvent[Any]],
     channels: list[Channel],
     settle: timedelta,
+    now: datetime | None = None,
 ) -> int:
     """Store the notifications for ``events`` (not committed); returns rows offered."""
-    now = utcnow()
+    now = now or utcnow()
     entries: list[OutboxEntry] = []
     for event in events:
         facts = facts_of(event.data)

@@ -77,8 +77,9 @@ async def set_fields(session: AsyncSession, entry_id: int, **fields: Any) -> Non
     await session.commit()
 
 
-async def mark_sent(session: AsyncSession, entry_id: int) -> None:
-    await set_fields(session, entry_id, status=Status.SENT, sent_at=utcnow(), last_error=None)
+async def mark_sent(session: AsyncSession, entry_id: int, at: datetime | None = None) -> None:
+    sent_at = as_utc(at) if at else utcnow()
+    await set_fields(session, entry_id, status=Status.SENT, sent_at=sent_at, last_error=None)
 
 
 async def mark_retry(

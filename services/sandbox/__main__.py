@@ -15,11 +15,13 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command")
     certs = commands.add_parser("certs", help="write ca.pem, server and client certificates")
     certs.add_argument("--out", type=Path, required=True)
+    certs.add_argument("--name", action="append", default=[], help="extra server host name")
     args = parser.parse_args(argv)
     if args.command == "certs":
         from services.sandbox.certs import ensure_certs
 
-        paths = ensure_certs(args.out)
+        names = (*SandboxSettings().cert_names, *args.name)
+        paths = ensure_certs(args.out, tuple(names))
         sys.stdout.write(f"{paths.ca}\n")
         return 0
     from services.sandbox.server import serve

@@ -43,13 +43,18 @@ def _mix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     return x ^ (x >> np.uint64(31))
 
 
-def uniform(seed: int, stream: int, *keys: npt.ArrayLike) -> Floats:
-    """Deterministic uniforms in [0, 1) for broadcast integer keys."""
+def hashes(seed: int, stream: int, *keys: npt.ArrayLike) -> npt.NDArray[np.uint64]:
+    """Deterministic 64-bit hashes for broadcast integer keys."""
     with np.errstate(over="ignore"):
         acc = _mix(np.array([(seed * 1_000_003 + stream) & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64))
         for key in keys:
             acc = _mix(acc ^ (np.asarray(key).astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)))
-    return (acc >> np.uint64(11)).astype(np.float64) / float(1 << 53)
+    return acc
+
+
+def uniform(seed: int, stream: int, *keys: npt.ArrayLike) -> Floats:
+    """Deterministic uniforms in [0, 1) for broadcast integer keys."""
+    return (hashes(seed, stream, *keys) >> np.uint64(11)).astype(np.float64) / float(1 << 53)
 
 
 @dataclass(frozen=True)
@@ -131,9 +136,14 @@ class ActivityModel:
     def block(self, people: Ints, start: dt.date, days: int) -> DayBlock:
         ords = start.toordinal() + np.arange(days)
         keys = (people[:, None, None], ords[None, :, None], np.arange(len(APPS))[None, None, :])
-        active = uniform(self.seed, 1, *keys) < self.probability(people, start, days)
-        late = uniform(self.seed, 2, *keys)
-        delay = np.searchsorted(np.array(DELAY_THRESHOLDS), late, side="right").astype(np.int64)
+        h = hashes(self.seed, 1, *keys)
+        # the top 53 bits decide activity, the independent low 11 bits its reporting delay
+        active = (h >> np.uint64(11)).astype(np.float64) / float(1 << 53) < self.probability(
+            people, start, days
+        )
+        late = (h & np.uint64(0x7FF)).astype(np.float64) / 2048.0
+        delay = sum((late >= t).astype(np.int64) for t in DELAY_THRESHOLDS)
+        delay = np.asarray(delay, dtype=np.int64)
         return DayBlock(start, active, delay)
 
     def prompt_counts(self, block: DayBlock, people: Ints) -> Ints:

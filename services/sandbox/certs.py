@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-SERVER_NAMES = ("127.0.0.1", "localhost")
+SERVER_NAMES = ("127.0.0.1", "localhost")  # always present: tests and the demo use them
 CLIENT_NAME = "uptake-ingest.sandbox.invalid"
 
 
@@ -70,7 +70,7 @@ def _write_private(path: Path, data: bytes) -> None:
     path.chmod(0o600)
 
 
-def ensure_certs(directory: Path) -> CertPaths:
+def ensure_certs(directory: Path, names: tuple[str, ...] = SERVER_NAMES) -> CertPaths:
     """Create whatever key material is missing in ``directory``; return the paths."""
     paths = CertPaths(directory)
     if all(p.exists() for p in paths.all()):
@@ -83,7 +83,7 @@ def ensure_certs(directory: Path) -> CertPaths:
         paths.ca.write_bytes(ca.cert_pem.bytes())
         _write_private(paths.ca_key, ca.private_key_pem.bytes())
     if not (paths.server_cert.exists() and paths.server_key.exists()):
-        server = ca.issue_cert(*SERVER_NAMES)
+        server = ca.issue_cert(*dict.fromkeys((*SERVER_NAMES, *names)))
         paths.server_cert.write_bytes(b"".join(blob.bytes() for blob in server.cert_chain_pems))
         _write_private(paths.server_key, server.private_key_pem.bytes())
     if not (paths.client_cert.exists() and paths.client_key.exists()):

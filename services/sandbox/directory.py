@@ -13,9 +13,9 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
-from services.sandbox.errors import graph_error
+from services.sandbox.errors import FastJSONResponse, graph_error
 from services.sandbox.graphauth import require, sandbox
 from services.sandbox.organisation import Person
 
@@ -165,7 +165,7 @@ def users_delta(request: Request) -> Response:
             f"{base}?$deltatoken={_encode({'u': until.isoformat(), 'f': fields})}"
         )
     body["value"] = value
-    return JSONResponse(body)
+    return FastJSONResponse(body)
 
 
 @router.get("/v1.0/users/{user_id}")
@@ -183,4 +183,4 @@ def get_user(user_id: str, request: Request) -> Response:
         )
     raw = request.query_params.get("$select")
     fields = [f.strip() for f in raw.split(",")] if raw else list(DEFAULT_SELECT)
-    return JSONResponse(user_object(person, state.data_date, fields))
+    return FastJSONResponse(user_object(person, state.data_date, fields))

@@ -1,4 +1,4 @@
-"""Error bodies in the shapes Entra ID and Microsoft Graph use."""
+"""Response bodies: fast JSON, and errors in the shapes Entra ID and Microsoft Graph use."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from fastapi.responses import JSONResponse
+import orjson
+from fastapi.responses import JSONResponse, Response
 
 GRAPH_CODES = {
     400: "BadRequest",
@@ -19,6 +20,15 @@ GRAPH_CODES = {
     503: "ServiceUnavailable",
     504: "GatewayTimeout",
 }
+
+
+class FastJSONResponse(Response):
+    """JSON through orjson: report pages and interaction history can be large."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 
 def _now() -> dt.datetime:

@@ -18,10 +18,10 @@ from urllib.parse import quote
 
 import numpy as np
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from services.sandbox.adoption import APPS
-from services.sandbox.errors import graph_error
+from services.sandbox.errors import FastJSONResponse, graph_error
 from services.sandbox.graphauth import require, sandbox
 from services.sandbox.organisation import Person
 from services.sandbox.state import SandboxState
@@ -49,6 +49,7 @@ PROMPTS = (
     "Welke afspraken hebben we gemaakt met het team in Gent?",
     "Rewrite this paragraph in plain language.",
 )
+BOT_IDS = {app: str(uuid.uuid5(uuid.NAMESPACE_URL, f"copilot:{app}")) for app in APP_CLASSES}
 RESPONSE = "Hier is een overzicht van de belangrijkste punten."
 _CLAUSE = re.compile(
     r"^\s*(?:(createdDateTime)\s+(gt|ge|lt|le)\s+'?([0-9T:.\-+Z]+)'?"
@@ -99,7 +100,16 @@ def parse_filter(text: str) -> Window:
 
 
 def _iso(moment: dt.datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _bot(app: str) -> dict[str, Any]:
+    return {
+        "@odata.type": "#microsoft.graph.teamworkApplicationIdentity",
+        "id": BOT_IDS[app],
+        "displayName": APP_NAMES.get(app, f"Copilot in {APP_CLASSES[app]}"),
+        "applicationIdentityType": "bot",
+    }
 
 
 def _item(
@@ -131,12 +141,7 @@ def _item(
             "@odata.type": "#microsoft.graph.chatMessageFromIdentitySet",
             "device": None,
             "user": None,
-            "application": {
-                "@odata.type": "#microsoft.graph.teamworkApplicationIdentity",
-                "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"copilot:{app}")),
-                "displayName": APP_NAMES.get(app, f"Copilot in {APP_CLASSES[app]}"),
-                "applicationIdentityType": "bot",
-            },
+            "application": _bot(app),
         }
     return {
         "id": millis,
@@ -229,4 +234,4 @@ def all_enterprise_interactions(user_id: str, request: Request) -> Response:
         ).decode()
         query = "&".join(f"{k}={quote(v, safe=':')}" for k, v in kept.items())
         body["@odata.nextLink"] = f"{str(request.base_url).rstrip('/')}{request.url.path}?{query}"
-    return JSONResponse(body)
+    return FastJSONResponse(body)

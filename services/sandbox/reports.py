@@ -15,10 +15,10 @@ from urllib.parse import quote
 
 import jwt
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from services.sandbox.adoption import APPS
-from services.sandbox.errors import graph_error
+from services.sandbox.errors import FastJSONResponse, graph_error
 from services.sandbox.formats import csv_header, csv_rows, json_row
 from services.sandbox.graphauth import require, sandbox
 from services.sandbox.state import SandboxState
@@ -62,7 +62,7 @@ def parse_call(segment: str, refresh: dt.date) -> ReportQuery | Response:
 
 def _rows(state: SandboxState, q: ReportQuery, start: int, stop: int | None) -> Iterator[UsageRow]:
     malformed = state.runtime.malformed_rows
-    for chunk in state.report.rows(q.refresh, q.period, start, stop):
+    for chunk in state.report.rows(q.refresh, q.period, start, stop, with_counts=q.v2):
         for row in chunk:
             if start < malformed:
                 row = UsageRow(**{**row.__dict__, "malformed": True})
@@ -126,7 +126,7 @@ def json_page(
         params["$skiptoken"] = _token({"o": stop, "r": q.refresh.isoformat()})
         query = "&".join(f"{k}={quote(v, safe='/:(),=')}" for k, v in params.items())
         body["@odata.nextLink"] = f"{str(request.base_url).rstrip('/')}{request.url.path}?{query}"
-    return JSONResponse(body)
+    return FastJSONResponse(body)
 
 
 def _download_key(state: SandboxState) -> str:
@@ -154,9 +154,9 @@ def user_detail(request: Request, segment: str, flavour: str) -> Response:
         return q
     concealed = state.runtime.concealed_names
     if q.function == SUMMARY:
-        return JSONResponse(summary(state, q))
+        return FastJSONResponse(summary(state, q))
     if q.function == TREND:
-        return JSONResponse(trend(state, q))
+        return FastJSONResponse(trend(state, q))
     wanted = request.query_params.get("$format", "")
     as_json = "json" in wanted or (flavour == "beta" and "csv" not in wanted)
     if as_json:
@@ -253,7 +253,7 @@ def report_settings(request: Request) -> Response:
     """Whether reports conceal user names (shape as in Microsoft's example)."""
     require(request, "ReportSettings.Read.All")
     concealed = sandbox(request).runtime.concealed_names
-    return JSONResponse(
+    return FastJSONResponse(
         {
             "value": {
                 "@odata.type": "#microsoft.graph.adminReportSettings",

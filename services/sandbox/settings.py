@@ -32,6 +32,8 @@ class SandboxSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8443
     dir: Path = Path("var/sandbox")
+    # host names in the TLS certificate and accepted as token issuers ("sandbox" for compose)
+    cert_names: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "sandbox"])
 
     seed: int = 20240601
     people: int = Field(default=300, ge=10, le=100_000)

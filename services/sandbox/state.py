@@ -72,7 +72,7 @@ class SandboxState:
 
 
 def build_state(settings: SandboxSettings) -> SandboxState:
-    certs = ensure_certs(settings.dir)
+    certs = ensure_certs(settings.dir, tuple(settings.cert_names))
     anchor = settings.data_date
     org = build_organisation(
         seed=settings.seed,
@@ -84,7 +84,7 @@ def build_state(settings: SandboxSettings) -> SandboxState:
         licensed_share=settings.licensed_share,
     )
     model = ActivityModel(org)
-    hosts = ("127.0.0.1", "localhost", settings.host)
+    hosts = dict.fromkeys(("127.0.0.1", "localhost", *settings.cert_names, settings.host))
     issuers = tuple(f"https://{h}:{settings.port}/{settings.tenant_id}/v2.0" for h in hosts)
     tokens = TokenService(certs, issuers, settings.tenant_id, settings.token_lifetime_seconds)
     runtime = Runtime(

@@ -195,7 +195,7 @@ def sandbox_tenant(
     """Run a sandbox tenant; ``options`` are SandboxSettings fields (people, seed,
     concealed_names, report_redirect, page_size, end_date, ...)."""
     settings = SandboxSettings(**{"dir": workdir / "sandbox", **options, "port": free_port()})
-    certs = ensure_certs(settings.dir)
+    certs = ensure_certs(settings.dir, tuple(settings.cert_names))
     base = f"https://127.0.0.1:{settings.port}"
     handle = SandboxHandle(
         graph_base_url=base,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from services.sandbox.adoption import APPS, ActivityModel, Bools, Ints
+from services.sandbox.adoption import APPS, ActivityModel, Ints
 from services.sandbox.organisation import Organisation, Person
 
 PERIOD_DAYS = {"D7": 7, "D28": 28, "D30": 30, "D90": 90, "D180": 180}
@@ -56,44 +56,46 @@ class UsageReport:
         return PERIOD_DAYS.get(period, (refresh - self.org.history_start).days + 1)
 
     def rows(
-        self, refresh: dt.date, period: str, start: int = 0, stop: int | None = None
+        self,
+        refresh: dt.date,
+        period: str,
+        start: int = 0,
+        stop: int | None = None,
+        with_counts: bool = False,
     ) -> Iterator[list[UsageRow]]:
         """Rows ``start:stop`` of the report, yielded in vectorised chunks."""
         people = self.eligible(refresh)[start:stop]
         period_days = self.period_days(period, refresh)
         history = (refresh - self.org.history_start).days + 1
+        day_of: list[dt.date | None] = [
+            self.org.history_start + dt.timedelta(days=d) for d in range(history)
+        ]
+        day_of.append(None)  # index -1: no activity
+        window = max(0, history - period_days)
         for offset in range(0, len(people), CHUNK):
             chunk = people[offset : offset + CHUNK]
             block = self.model.block(chunk, self.org.history_start, history)
             seen = block.visible(refresh)
-            has: Bools = np.asarray(seen.any(axis=1))
             last = history - 1 - np.argmax(seen[:, ::-1, :], axis=1)
-            in_period = seen[:, max(0, history - period_days) :, :]
-            active_days = in_period.any(axis=2).sum(axis=1)
-            prompts = (self.model.prompt_counts(block, chunk) * seen)[
-                :, max(0, history - period_days) :, :
-            ].sum(axis=(1, 2))
-            rows = []
-            for k, index in enumerate(chunk.tolist()):
-                dates: dict[str, dt.date | None] = {
-                    app: (
-                        self.org.history_start + dt.timedelta(days=int(last[k, a]))
-                        if has[k, a]
-                        else None
-                    )
-                    for a, app in enumerate(APPS)
-                }
-                rows.append(
-                    UsageRow(
-                        person=self.org.people[index],
-                        refresh=refresh,
-                        period_days=period_days,
-                        last=dates,
-                        active_days=int(active_days[k]),
-                        prompts=int(prompts[k]),
-                    )
+            last = np.where(seen.any(axis=1), last, -1).tolist()
+            active_days: list[int] = [0] * len(chunk)
+            prompts: list[int] = active_days
+            if with_counts:
+                active_days = seen[:, window:, :].any(axis=2).sum(axis=1).tolist()
+                counts = self.model.prompt_counts(block, chunk) * seen
+                prompts = counts[:, window:, :].sum(axis=(1, 2)).tolist()
+            people_list = self.org.people
+            yield [
+                UsageRow(
+                    person=people_list[index],
+                    refresh=refresh,
+                    period_days=period_days,
+                    last=dict(zip(APPS, [day_of[d] for d in last[k]], strict=True)),
+                    active_days=active_days[k],
+                    prompts=prompts[k],
                 )
-            yield rows
+                for k, index in enumerate(chunk.tolist())
+            ]
 
     def daily_active(self, refresh: dt.date, days: int) -> tuple[dt.date, Ints, Ints]:
         """Per day (last ``days`` up to refresh): active users per app and any app."""

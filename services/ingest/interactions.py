@@ -16,10 +16,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from services.ingest.encoding import encode_activity
 from services.ingest.graph import GraphClient, GraphError
 from services.ingest.publisher import Publisher
 from services.ingest.state import IngestState
-from shared.events import ActivityKind, App, CopilotActivity, SignalSource
+from shared.bus import EncodedEvent
+from shared.events import ActivityKind, App, SignalSource
 from shared.ids import pseudonym
 from shared.logs import get_logger
 from shared.periods import local_date
@@ -38,6 +40,7 @@ APP_CLASSES: dict[str, App] = {
 }
 COMMIT_EVERY = 500
 PROGRESS_EVERY = 2000
+PUBLISH_BATCH = 5000
 
 
 def app_of(app_class: str | None) -> App:
@@ -55,7 +58,7 @@ def parse_time(value: Any) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def prompt_event(item: dict[str, Any], person: str, tz: ZoneInfo) -> CopilotActivity | None:
+def prompt_event(item: dict[str, Any], person: str, tz: ZoneInfo, time: str) -> EncodedEvent | None:
     """The event for one item; ``None`` for anything but a user prompt. Raises ``ValueError``."""
     if item.get("interactionType") != "userPrompt":
         return None
@@ -63,14 +66,15 @@ def prompt_event(item: dict[str, Any], person: str, tz: ZoneInfo) -> CopilotActi
     if not interaction_id:
         raise ValueError("interaction without id")
     created = parse_time(item.get("createdDateTime"))
-    return CopilotActivity(
+    return encode_activity(
         person=person,
         app=app_of(item.get("appClass")),
         kind=ActivityKind.PROMPT,
-        date=local_date(created, tz),
+        day=local_date(created, tz),
         occurred_at=created,
         source=SignalSource.INTERACTION_HISTORY,
         interaction_id=str(interaction_id),
+        time=time,
     )
 
 
@@ -99,57 +103,91 @@ class InteractionReader:
         until = now.replace(microsecond=now.microsecond // 1000 * 1000)  # Graph's precision
         default_since = until - timedelta(days=self.backfill_days)
         outcome = InteractionOutcome()
+        todo = iter(people)
+        # Fetched people wait here for the publisher; bounded, so fetching never runs far ahead.
+        outbox: asyncio.Queue[tuple[str, list[EncodedEvent]] | None] = asyncio.Queue(
+            maxsize=self.concurrency * 4
+        )
         done: dict[str, datetime] = {}
-        queue = iter(people)
 
-        async def flush() -> None:
+        async def commit() -> None:
             batch = dict(done)
             done.clear()
             await self.state.commit_interaction_cursors(batch)
 
-        async def worker() -> None:
-            for object_id in queue:
+        async def fetcher() -> None:
+            for object_id in todo:
                 since = cursors.get(object_id, default_since)
                 try:
-                    outcome.prompts += await self._person(object_id, since, until)
+                    events = await self._person(object_id, since, until)
                 except GraphError as exc:
                     if exc.status in (401, 403):
                         raise
                     outcome.failed.append(object_id)
                     log.warning("interaction history skipped", status=exc.status, code=exc.code)
                     continue
-                done[object_id] = until
-                outcome.people += 1
-                if outcome.people % PROGRESS_EVERY == 0:
-                    log.info("interaction history progress", people=outcome.people, of=len(people))
+                await outbox.put((object_id, events))
+
+        async def publisher() -> None:
+            finished = False
+            while not finished:
+                batch = [await outbox.get()]
+                while not outbox.empty() and sum(len(b[1]) for b in batch if b) < PUBLISH_BATCH:
+                    batch.append(outbox.get_nowait())
+                finished = None in batch
+                ready = [b for b in batch if b is not None]
+                await self.publisher.publish_encoded(e for _, events in ready for e in events)
+                for object_id, events in ready:
+                    done[object_id] = until
+                    outcome.prompts += len(events)
+                    outcome.people += 1
+                    if outcome.people % PROGRESS_EVERY == 0:
+                        log.info(
+                            "interaction history progress", people=outcome.people, of=len(people)
+                        )
                 if len(done) >= COMMIT_EVERY:
-                    await flush()
+                    await commit()
+
+        async def fetch_all() -> None:
+            async with asyncio.TaskGroup() as fetchers:
+                for _ in range(max(1, self.concurrency)):
+                    fetchers.create_task(fetcher())
+            await outbox.put(None)
 
         try:
             async with asyncio.TaskGroup() as group:
-                for _ in range(max(1, self.concurrency)):
-                    group.create_task(worker())
+                group.create_task(fetch_all())
+                group.create_task(publisher())
         except BaseExceptionGroup as failures:
-            raise failures.exceptions[0] from None
+            first: BaseException = failures
+            while isinstance(first, BaseExceptionGroup):
+                first = first.exceptions[0]
+            raise first from None
         finally:
-            # People already published keep their progress, even when the cycle is interrupted.
-            await asyncio.shield(flush())
+            # People whose events JetStream acknowledged keep their progress, even when the
+            # cycle is interrupted.
+            await asyncio.shield(commit())
         log.info("interaction history ingested", people=outcome.people, prompts=outcome.prompts)
         return outcome
 
-    async def _person(self, object_id: str, since: datetime, until: datetime) -> int:
+    async def _person(self, object_id: str, since: datetime, until: datetime) -> list[EncodedEvent]:
         person = pseudonym(object_id, self.key)
         params = {
             "$top": "100",
             "$filter": f"createdDateTime ge {graph_time(since)} and createdDateTime lt "
             f"{graph_time(until)}",
         }
-        events: list[CopilotActivity] = []
+        events: list[EncodedEvent] = []
+        stamp = datetime.now(UTC).isoformat()
         path = f"v1.0/copilot/users/{object_id}/interactionHistory/getAllEnterpriseInteractions"
         async for page in self.graph.pages(path, params):
             for position, item in enumerate(page.get("value", [])):
                 try:
-                    event = prompt_event(item, person, self.tz) if isinstance(item, dict) else None
+                    event = (
+                        prompt_event(item, person, self.tz, stamp)
+                        if isinstance(item, dict)
+                        else None
+                    )
                 except (ValueError, TypeError) as exc:
                     await self.publisher.dead_letter(
                         "interaction_history", str(exc), position, {"id": item.get("id")}
@@ -157,6 +195,4 @@ class InteractionReader:
                     continue
                 if event is not None:
                     events.append(event)
-        if events:
-            await self.publisher.publish(events)
-        return len(events)
+        return events

@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 from nats.js import JetStreamContext
 
-from shared.bus import MSG_ID_HEADER, publish_many
+from shared.bus import MSG_ID_HEADER, EncodedEvent, publish_encoded_many, publish_many
 from shared.events import CloudEvent, Payload
 from shared.ids import event_id
 from shared.logs import get_logger
@@ -36,6 +36,13 @@ class Publisher:
         now = datetime.now(UTC)
         events = (CloudEvent.wrap(p, source=SOURCE, time=now) for p in payloads)
         new, duplicates = await publish_many(self.js, events, in_flight=self.in_flight)
+        self.published += new
+        self.duplicates += duplicates
+        return new, duplicates
+
+    async def publish_encoded(self, events: Iterable[EncodedEvent]) -> tuple[int, int]:
+        """:meth:`publish` for events serialised by :mod:`services.ingest.encoding`."""
+        new, duplicates = await publish_encoded_many(self.js, events, in_flight=self.in_flight)
         self.published += new
         self.duplicates += duplicates
         return new, duplicates

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from services.ingest.encoding import activity_id, encode_activity
 from services.ingest.graph import GraphClient, GraphError
 from services.ingest.identity import ReportIdentities
 from services.ingest.publisher import Publisher
 from services.ingest.reports import MalformedRow, UsageRow, parse_csv, parse_json_rows
 from services.ingest.state import IngestState
-from shared.events import ActivityKind, CopilotActivity, SignalSource
-from shared.ids import event_id
+from shared.bus import EncodedEvent
+from shared.events import ActivityKind, SignalSource
 from shared.logs import get_logger
 
 log = get_logger(__name__)
@@ -90,7 +91,8 @@ async def ingest_usage(
     final_until = previous - timedelta(days=REVALIDATED_DAYS) if previous else None
     seen = await state.open_usage_facts(final_until) if final_until else set()
     new_facts: list[tuple[str, date]] = []
-    batch: list[CopilotActivity] = []
+    batch: list[EncodedEvent] = []
+    stamp = datetime.now(UTC).isoformat()
     rows = malformed = published = 0
     refresh = previous
     async for row in report_rows(graph, fmt=fmt, period=period, version=version):
@@ -105,27 +107,27 @@ async def ingest_usage(
         for app, day in row.last_activity:
             if final_until is not None and day <= final_until:
                 continue
-            fact_id = event_id(
-                CopilotActivity.event_type, person, app, ActivityKind.ACTIVE_DAY, day, None
-            )
+            fact_id = activity_id(person, app, ActivityKind.ACTIVE_DAY, day)
             if fact_id in seen:
                 continue
             seen.add(fact_id)
             new_facts.append((fact_id, day))
             batch.append(
-                CopilotActivity(
+                encode_activity(
                     person=person,
                     app=app,
                     kind=ActivityKind.ACTIVE_DAY,
-                    date=day,
+                    day=day,
                     source=SignalSource.USAGE_REPORT,
+                    time=stamp,
+                    fact_id=fact_id,
                 )
             )
         if len(batch) >= CHUNK:
-            published += (await publisher.publish(batch))[0]
+            published += (await publisher.publish_encoded(batch))[0]
             batch.clear()
     if batch:
-        published += (await publisher.publish(batch))[0]
+        published += (await publisher.publish_encoded(batch))[0]
     if refresh is not None:
         await state.commit_usage(
             watermark=refresh,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -12,7 +13,14 @@ import pytest
 from services.ingest.directory import merge, person_event, team_of
 from services.ingest.identity import ReportIdentities
 from services.ingest.interactions import app_of, prompt_event
-from shared.events import ActivityKind, App, CloudEvent, CopilotActivity, SignalSource
+from shared.events import (
+    ActivityKind,
+    App,
+    CloudEvent,
+    CopilotActivity,
+    SignalSource,
+    parse_event,
+)
 from shared.ids import event_id, pseudonym
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -38,9 +46,21 @@ def test_app_class_mapping(app_class: str | None, app: App) -> None:
     assert app_of(app_class) == app
 
 
+def prompt(item: dict[str, Any]) -> CopilotActivity | None:
+    encoded = prompt_event(item, "p-x", BRUSSELS, "2026-03-02T06:00:00+00:00")
+    if encoded is None:
+        return None
+    event = parse_event(encoded.body)
+    assert event.id == encoded.id
+    assert isinstance(event.data, CopilotActivity)
+    return event.data
+
+
 def test_user_prompt_fixture_becomes_a_prompt_event_without_its_text() -> None:
     [item] = orjson.loads((FIXTURES / "ai-interactions.user-prompt.json").read_bytes())["value"]
-    event = prompt_event(item, "p-x", BRUSSELS)
+    encoded = prompt_event(item, "p-x", BRUSSELS, "2026-03-02T06:00:00+00:00")
+    assert encoded is not None and item["body"]["content"].encode() not in encoded.body
+    event = prompt(item)
     assert event is not None
     assert (event.app, event.kind, event.source) == (
         App.CHAT,
@@ -51,26 +71,22 @@ def test_user_prompt_fixture_becomes_a_prompt_event_without_its_text() -> None:
     assert event.occurred_at is not None and event.occurred_at.isoformat().startswith(
         "2025-11-24T18:29:54.427"
     )
-    body = CloudEvent.wrap(event, source="t").to_bytes().decode()
-    assert item["body"]["content"] not in body
 
 
 def test_date_is_the_organisation_local_date() -> None:
     item = {"id": "1", "interactionType": "userPrompt", "createdDateTime": "2026-03-01T23:30:00Z"}
-    event = prompt_event(item, "p-x", BRUSSELS)
+    event = prompt(item)
     assert event is not None and event.date == date(2026, 3, 2)
 
 
 def test_ai_responses_are_skipped() -> None:
     [item] = orjson.loads((FIXTURES / "ai-interactions.ai-response.json").read_bytes())["value"]
-    assert prompt_event(item, "p-x", BRUSSELS) is None
+    assert prompt(item) is None
 
 
 def test_prompt_without_a_usable_time_is_an_error() -> None:
     with pytest.raises(ValueError):
-        prompt_event(
-            {"id": "1", "interactionType": "userPrompt", "createdDateTime": "x"}, "p", BRUSSELS
-        )
+        prompt({"id": "1", "interactionType": "userPrompt", "createdDateTime": "x"})
 
 
 def test_delta_update_keeps_what_it_does_not_repeat() -> None:
@@ -124,3 +140,28 @@ def test_report_identities_join_by_upn_and_keep_concealed_names_apart() -> None:
     )
     ids.person("ghost@contoso.be")
     assert (ids.joined, ids.concealed, ids.unknown) == (1, 1, 1)
+
+
+@pytest.mark.parametrize("with_interaction", [False, True])
+def test_fast_encoding_equals_the_model_envelope(with_interaction: bool) -> None:
+    from datetime import UTC, datetime
+
+    from services.ingest.encoding import SOURCE, encode_activity
+
+    moment = datetime(2026, 3, 1, 23, 30, 0, 427000, tzinfo=UTC)
+    now = datetime(2026, 3, 2, 6, 0, 0, tzinfo=UTC)
+    fields: dict[str, Any] = {
+        "person": "p-abc",
+        "app": App.EXCEL,
+        "kind": ActivityKind.PROMPT if with_interaction else ActivityKind.ACTIVE_DAY,
+        "source": SignalSource.INTERACTION_HISTORY,
+        "occurred_at": moment if with_interaction else None,
+        "interaction_id": "1764008994427" if with_interaction else None,
+    }
+    model = CloudEvent.wrap(
+        CopilotActivity(date=date(2026, 3, 2), **fields), source=SOURCE, time=now
+    )
+    fast = encode_activity(day=date(2026, 3, 2), time=now.isoformat(), **fields)
+    assert fast.id == model.id and fast.subject == model.data.subject_name
+    assert parse_event(fast.body) == parse_event(model.to_bytes())
+    assert set(orjson.loads(fast.body)) == set(orjson.loads(model.to_bytes()))

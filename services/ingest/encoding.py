@@ -1,0 +1,64 @@
+"""``copilot.activity`` CloudEvents serialised straight to bytes.
+
+A backfill produces hundreds of thousands of facts; building and validating a
+pydantic envelope per fact costs more than publishing it. The inputs here are
+already typed (enums, dates), and a unit test holds the bytes equal to what
+``CloudEvent.wrap(CopilotActivity(...))`` produces, so consumers see no difference.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+
+from shared.bus import EncodedEvent
+from shared.events import ActivityKind, App, CopilotActivity, SignalSource
+from shared.ids import event_id
+
+SOURCE = "uptake/ingest"
+TYPE = CopilotActivity.event_type
+SUBJECT = CopilotActivity.subject_name
+
+
+def activity_id(
+    person: str, app: App, kind: ActivityKind, day: date, interaction_id: str | None = None
+) -> str:
+    return event_id(TYPE, person, app, kind, day, interaction_id)
+
+
+def encode_activity(
+    *,
+    person: str,
+    app: App,
+    kind: ActivityKind,
+    day: date,
+    source: SignalSource,
+    time: str,
+    occurred_at: datetime | None = None,
+    interaction_id: str | None = None,
+    fact_id: str | None = None,
+) -> EncodedEvent:
+    """``time`` is the envelope time, ISO 8601, shared by a batch."""
+    data: dict[str, Any] = {"person": person, "app": app.value, "kind": kind.value, "date": day}
+    if occurred_at is not None:
+        data["occurred_at"] = occurred_at
+    data["source"] = source.value
+    if interaction_id is not None:
+        data["interaction_id"] = interaction_id
+    identifier = fact_id or activity_id(person, app, kind, day, interaction_id)
+    body = orjson.dumps(
+        {
+            "specversion": "1.0",
+            "id": identifier,
+            "source": SOURCE,
+            "type": TYPE,
+            "time": time,
+            "subject": person,
+            "datacontenttype": "application/json",
+            "data": data,
+        },
+        option=orjson.OPT_UTC_Z,
+    )
+    return EncodedEvent(SUBJECT, identifier, TYPE, body)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.sandbox import admin, directory, entra, interactions, messaging, reports
+from services.sandbox.errors import graph_error
 from services.sandbox.faults import fault_middleware
 from services.sandbox.graphauth import GraphDenied
 from services.sandbox.settings import SandboxSettings
 from services.sandbox.state import SandboxState, build_state
+
+GRAPH_PREFIXES = ("/v1.0/", "/beta/")
 
 
 def create_app(
@@ -25,6 +29,13 @@ def create_app(
     @app.exception_handler(GraphDenied)
     async def _denied(request: Request, exc: GraphDenied) -> JSONResponse:
         return exc.response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith(GRAPH_PREFIXES):
+            segment = request.url.path.rsplit("/", 1)[-1]
+            return graph_error(exc.status_code, f"Resource not found for the segment '{segment}'.")
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
     @app.get("/healthz", tags=["sandbox control"])
     async def healthz() -> dict[str, str]:

@@ -172,6 +172,7 @@ def interactions(state: SandboxState, person: Person, window: Window) -> list[di
         last = min(last, window.before.date())
     if last < first or not person.licensed:
         return []
+    now = state.now()
     people = np.array([person.index], dtype=np.int64)
     block = state.model.block(people, first, (last - first).days + 1)
     counts = state.model.prompt_counts(block, people)[0]
@@ -195,7 +196,7 @@ def interactions(state: SandboxState, person: Person, window: Window) -> list[di
         if previous is not None and moment <= previous:
             moment = previous + dt.timedelta(milliseconds=1)  # ids are unique per person
         previous = moment
-        if window.admits(moment, PREFIX + APP_CLASSES[app]):
+        if moment <= now and window.admits(moment, PREFIX + APP_CLASSES[app]):
             items.append(_item(state, person, kind, app, moment, session, request_id, text))
     return items
 

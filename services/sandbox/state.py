@@ -45,6 +45,14 @@ class SandboxState:
     def data_date(self) -> dt.date:
         return self.runtime.data_date
 
+    def now(self) -> dt.datetime:
+        """The sandbox's moment: its data date at the wall clock's time of day.
+
+        Interaction history is real time, so nothing later than this exists yet.
+        """
+        wall = dt.datetime.now(dt.UTC)
+        return dt.datetime.combine(self.data_date, wall.time(), dt.UTC)
+
     @property
     def service_principal_id(self) -> str:
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"sandbox:{self.settings.client_id}"))

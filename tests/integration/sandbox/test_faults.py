@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import msal
 import pytest
 
@@ -71,3 +72,19 @@ def test_token_endpoint_400_fault_is_an_entra_error(own_tenant: SandboxHandle) -
     body = response.json()
     assert response.status_code == 400
     assert {"error", "error_description", "error_codes", "timestamp", "correlation_id"} <= set(body)
+
+
+def test_unknown_graph_paths_answer_in_graph_shape(own_tenant: SandboxHandle) -> None:
+    with own_tenant.http() as client:
+        graph = client.get("/v1.0/me/drive")
+        control = client.get("/sandbox/nothing")
+    assert graph.status_code == 404 and graph.json()["error"]["code"] == "ResourceNotFound"
+    assert control.status_code == 404 and "detail" in control.json()
+
+
+def test_a_delay_fault_slows_one_answer(own_tenant: SandboxHandle) -> None:
+    own_tenant.add_fault("/healthz", status=200, delay_seconds=0.5, count=1)
+    with own_tenant.http(timeout=0.1) as client:
+        with pytest.raises(httpx.ReadTimeout):
+            client.get("/healthz")
+        assert client.get("/healthz").status_code == 200

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from services.sandbox.testing import SandboxHandle
+from services.sandbox.testing import SandboxHandle, sandbox_tenant
 
 FIXTURES = Path("/work/shared/fixtures/graph")
 PATH = "/v1.0/copilot/users/{id}/interactionHistory/getAllEnterpriseInteractions"
@@ -126,3 +126,18 @@ def test_bad_filter_and_unknown_user(tenant: SandboxHandle, graph: httpx.Client)
     unknown = graph.get(PATH.format(id="00000000-0000-0000-0000-000000000000"))
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "BadRequest"
     assert unknown.status_code == 404
+
+
+def test_nothing_lies_in_the_future(tmp_path: Path) -> None:
+    with sandbox_tenant(tmp_path, people=30) as today_tenant:  # data date = today
+        person = today_tenant.people(limit=1)[0]
+        token = today_tenant.app_token()
+        with today_tenant.http(headers={"Authorization": f"Bearer {token}"}) as graph:
+            items, _ = pages(
+                graph,
+                PATH.format(id=person["id"]),
+                {"$top": "1000", "$filter": window(7, today_tenant.data_date)},
+            )
+        now = dt.datetime.now(dt.UTC)
+    assert items
+    assert all(dt.datetime.fromisoformat(i["createdDateTime"]) <= now for i in items)

@@ -1,7 +1,10 @@
 # Uptake: the two commands a newcomer needs are `make demo` and `make test`.
 # Only Python 3.11+ is required: the first run creates .venv, installs uv into it
 # and installs the locked dependencies (uv.lock) with `uv sync --frozen`.
-PYTHON ?= python3
+# The first of these that is Python 3.11 or newer; override with `make PYTHON=/path/to/python ...`.
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; \
+	done)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.synced
@@ -17,7 +20,7 @@ help:
 	@echo "make install create .venv and install the locked dependencies"
 
 $(STAMP): pyproject.toml uv.lock
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed: install it, or make PYTHON=/path/to/python3.11 ..."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 	$(BIN)/uv sync --frozen --python $(BIN)/python

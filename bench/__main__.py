@@ -32,7 +32,6 @@ import time
 import traceback
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,17 +143,22 @@ def run_one(name: str, timeout: float, package: str | None = "bench") -> Outcome
         # Submitted by its importable name: the spawned child cannot unpickle ``__main__``.
         worker = importlib.import_module("bench.__main__")._run_module
         future = pool.submit(worker, f"{package}.{name}" if package else name)
+        figures: list[Figure] = []
+        error: str | None = None
         try:
-            raw = future.result(timeout=timeout)
-            figures = normalise(name, raw)
-            error = None if figures else "returned no figures"
-        except FutureTimeout:
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.kill()
-            figures, error = [], f"timed out after {timeout:.0f}s"
+            figures = normalise(name, future.result(timeout=timeout))
+            if not figures:
+                error = "returned no figures"
         except Exception as exc:
-            figures = []
-            error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            if future.done():  # the benchmark itself failed: say why, with its traceback
+                remote = exc.__cause__
+                detail = str(remote).strip() if remote is not None else ""
+                sys.stderr.write(f"bench.{name} failed:\n{detail}\n")
+                error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            else:
+                for process in list(getattr(pool, "_processes", {}).values()):
+                    process.kill()
+                error = f"timed out after {timeout:.0f}s"
     return Outcome(name, time.perf_counter() - started, figures, error)
 
 

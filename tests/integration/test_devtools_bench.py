@@ -103,3 +103,16 @@ def test_history_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     for value in range(5):
         runner.record([_outcome(float(value))], results)
     assert [run["figures"][0]["value"] for run in runner.load_history(results)] == [2.0, 3.0, 4.0]
+
+
+def test_a_timeout_inside_a_benchmark_is_its_own_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "fake_bench_waits.py").write_text(
+        "def run():\n    raise TimeoutError('server never answered')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    outcome = runner.run_one("fake_bench_waits", timeout=120, package=None)
+    assert outcome.error is not None
+    assert "server never answered" in outcome.error
+    assert "timed out after" not in outcome.error

@@ -6,7 +6,7 @@ import base64
 import json
 import secrets
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_plus
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -114,6 +114,7 @@ async def token(tenant: str, request: Request) -> Response:
     if tenant != state.settings.tenant_id:
         return _unknown_tenant(tenant)
     form = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
+    form.update(_basic_credentials(request.headers.get("authorization", "")))
     client_id = form.get("client_id", "")
     issuer = f"{_base(request)}/{tenant}/v2.0"
     grant = form.get("grant_type", "")
@@ -149,6 +150,18 @@ async def token(tenant: str, request: Request) -> Response:
         70003,
         f"The app requested an unsupported grant type '{grant}'.",
     )
+
+
+def _basic_credentials(header: str) -> dict[str, str]:
+    """client_secret_basic: the client id and secret in an HTTP Basic header."""
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return {}
+    try:
+        client_id, _, secret = base64.b64decode(encoded).decode().partition(":")
+    except ValueError:
+        return {}
+    return {"client_id": unquote_plus(client_id), "client_secret": unquote_plus(secret)}
 
 
 def _unknown_client(client_id: str, tenant: str) -> JSONResponse:

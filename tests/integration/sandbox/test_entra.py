@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import jwt
 import msal
 import pytest
 
-from services.sandbox.testing import GRAPH_SCOPE, SandboxHandle
+from services.sandbox.testing import GRAPH_SCOPE, SandboxHandle, sandbox_tenant
 
 
 def confidential(tenant: SandboxHandle, credential: object) -> msal.ConfidentialClientApplication:
@@ -188,3 +190,26 @@ def test_a_user_token_is_not_a_graph_token(tenant: SandboxHandle) -> None:
 def test_ca_is_required(tenant: SandboxHandle) -> None:
     with pytest.raises(httpx.ConnectError), httpx.Client(verify=True) as client:
         client.get(f"{tenant.graph_base_url}/healthz")
+
+
+def test_client_secret_basic(tenant: SandboxHandle) -> None:
+    with tenant.http() as client:
+        response = client.post(
+            tenant.token_endpoint,
+            data={"grant_type": "client_credentials", "scope": GRAPH_SCOPE},
+            auth=(tenant.client_id, tenant.client_secret),
+        )
+    assert response.status_code == 200 and response.json()["access_token"]
+
+
+def test_an_app_without_a_permission_gets_403(tmp_path: Path) -> None:
+    with sandbox_tenant(tmp_path, people=20, app_roles=["Reports.Read.All"]) as limited:
+        token = limited.app_token()
+        with limited.http(headers={"Authorization": f"Bearer {token}"}) as graph:
+            settings = graph.get("/v1.0/admin/reportSettings")
+            report = graph.get(
+                "/v1.0/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D7')"
+            )
+    assert settings.status_code == 403
+    assert settings.json()["error"]["code"] == "Authorization_RequestDenied"
+    assert report.status_code == 200

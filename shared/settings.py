@@ -86,6 +86,8 @@ class IngestSettings(CommonSettings):
     ingest_publish_in_flight: int = 4000
     ingest_status_path: Path | None = Path("var/ingest-status.json")
     ingest_status_bucket: str = "uptake_status"
+    ingest_health_host: str = "127.0.0.1"
+    ingest_health_port: int | None = None  # serves /healthz and /readyz when set
 
 
 class ScoringSettings(CommonSettings):

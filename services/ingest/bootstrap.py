@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.ingest.auth import AuthError, TokenProvider
 from services.ingest.cycle import CycleOutcome, run_cycle
 from services.ingest.graph import GraphClient, GraphError, GraphUnavailable
+from services.ingest.health import health_server
 from services.ingest.publisher import Publisher
 from services.ingest.retry import Backoff
 from services.ingest.state import IngestState
-from services.ingest.status import StatusBoard
+from services.ingest.status import IngestStatus, StatusBoard
 from services.ingest.trust import TrustStore
 from shared.bus import connect
 from shared.database import create_engine
@@ -57,7 +58,9 @@ async def connect_bus(url: str) -> Client:
 
 
 @contextlib.asynccontextmanager
-async def assemble(settings: IngestSettings) -> AsyncIterator[Ingest]:
+async def assemble(
+    settings: IngestSettings, status: IngestStatus | None = None
+) -> AsyncIterator[Ingest]:
     graph_settings = settings.graph
     trust = TrustStore(graph_settings.ca_bundle)
     tokens = TokenProvider(graph_settings, trust)
@@ -86,7 +89,9 @@ async def assemble(settings: IngestSettings) -> AsyncIterator[Ingest]:
             graph=graph,
             state=state,
             publisher=Publisher(js, in_flight=settings.ingest_publish_in_flight),
-            board=StatusBoard(settings.ingest_status_path, js, settings.ingest_status_bucket),
+            board=StatusBoard(
+                settings.ingest_status_path, js, settings.ingest_status_bucket, status
+            ),
             nc=nc,
             engine=engine,
         )
@@ -122,32 +127,38 @@ async def run_forever(settings: IngestSettings, stop: asyncio.Event) -> None:
     """Cycles every ``INGEST_INTERVAL_SECONDS``, the first at once, until ``stop`` is set.
 
     A bus or Graph that is not reachable yet, or a failed cycle, is retried with
-    backoff; the service keeps running and says why in the log and the status.
+    backoff; the service keeps running and says why in the log, the status and
+    ``/readyz``.
     """
     backoff = Backoff(base=2.0, cap=min(300.0, settings.ingest_interval_seconds), attempts=0)
+    status = IngestStatus()
     failures = 0
-    while not stop.is_set():
-        try:
-            async with assemble(settings) as ingest:
-                failures = 0
-                while not stop.is_set():
-                    try:
-                        await run_cycle(ingest)
-                        wait = settings.ingest_interval_seconds
-                        failures = 0
-                    except CLEAR_FAILURES as exc:
-                        failures += 1
-                        await _record_failure(ingest, exc)
-                        wait = backoff.delay(failures)
-                        log.error("ingest cycle failed", error=str(exc), retry_in=round(wait, 1))
-                    await _wait(stop, wait)
-        except (Unreachable, OSError) as exc:
-            failures += 1
-            wait = backoff.delay(failures)
-            log.warning(
-                "ingest waiting for its dependencies", error=str(exc), retry_in=round(wait, 1)
-            )
-            await _wait(stop, wait)
+    async with health_server(settings.ingest_health_host, settings.ingest_health_port, status):
+        while not stop.is_set():
+            try:
+                async with assemble(settings, status) as ingest:
+                    failures = 0
+                    while not stop.is_set():
+                        try:
+                            await run_cycle(ingest)
+                            wait = settings.ingest_interval_seconds
+                            failures = 0
+                        except CLEAR_FAILURES as exc:
+                            failures += 1
+                            await _record_failure(ingest, exc)
+                            wait = backoff.delay(failures)
+                            log.error(
+                                "ingest cycle failed", error=str(exc), retry_in=round(wait, 1)
+                            )
+                        await _wait(stop, wait)
+            except (Unreachable, OSError) as exc:
+                failures += 1
+                wait = backoff.delay(failures)
+                status.ready, status.state, status.last_error = False, "waiting", str(exc)
+                log.warning(
+                    "ingest waiting for its dependencies", error=str(exc), retry_in=round(wait, 1)
+                )
+                await _wait(stop, wait)
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> None:

@@ -57,8 +57,14 @@ def now_iso() -> str:
 
 
 class StatusBoard:
-    def __init__(self, path: Path | None, js: JetStreamContext | None, bucket: str) -> None:
-        self.status = IngestStatus()
+    def __init__(
+        self,
+        path: Path | None,
+        js: JetStreamContext | None,
+        bucket: str,
+        status: IngestStatus | None = None,
+    ) -> None:
+        self.status = status or IngestStatus()
         self._path = path
         self._js = js
         self._bucket = bucket
@@ -66,10 +72,13 @@ class StatusBoard:
     async def save(self) -> None:
         body = self.status.to_json()
         if self._path is not None:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            partial = self._path.with_suffix(".tmp")
-            partial.write_bytes(body)
-            os.replace(partial, self._path)
+            try:
+                self._path.parent.mkdir(parents=True, exist_ok=True)
+                partial = self._path.with_suffix(".tmp")
+                partial.write_bytes(body)
+                os.replace(partial, self._path)
+            except OSError as exc:  # e.g. a read-only root file system: the bus copy remains
+                log.warning("status file not written", path=str(self._path), error=str(exc))
         if self._js is not None:
             try:
                 kv = await self._js.create_key_value(bucket=self._bucket, history=1)

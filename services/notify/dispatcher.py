@@ -23,7 +23,7 @@ from services.notify.channels import Channel
 from services.notify.delivery import Delivery, backoff
 from services.notify.digest import fold_burst, schedule_weekly
 from services.notify.facts import Facts, load_facts, people_in
-from services.notify.health import set_health
+from services.notify.health import channel_health, set_health
 from services.notify.models import OutboxEntry
 from services.notify.politeness import QuietHours
 from shared.logs import get_logger
@@ -71,6 +71,7 @@ class Dispatcher:
         self.policy = policy
         self.clock = clock
         self.stopping = asyncio.Event()
+        self.alerted: set[str] | None = None  # channels whose health says an admin must act
 
     async def run(self, stop: asyncio.Event, wake: asyncio.Event, poll: float = 1.0) -> None:
         self.stopping = stop
@@ -89,6 +90,8 @@ class Dispatcher:
         """One round over every channel; returns how many posts the channels accepted."""
         now = self.clock()
         async with self.sessions() as session:
+            if self.alerted is None:
+                self.alerted = {h.channel for h in await channel_health(session) if h.state != "ok"}
             await schedule_weekly(session, self.channels, now, self.policy)
         sent = 0
         for channel in self.channels:
@@ -156,7 +159,12 @@ class Dispatcher:
             if delivery.outcome == "sent":
                 await outbox.mark_sent(session, entry.id, self.clock())
                 log.info("posted", channel=channel.name, key=entry.key, kind=entry.kind)
+                if self.alerted and channel.name in self.alerted:
+                    self.alerted.discard(channel.name)
+                    await set_health(session, channel.name, "ok", None)
+                    log.info("channel recovered", channel=channel.name)
             elif delivery.outcome == "auth":
+                self.alerted = (self.alerted or set()) | {channel.name}
                 await set_health(session, channel.name, "signed-out", delivery.detail)
                 log.error(
                     "ADMIN ACTION NEEDED: channel signed out; run "

@@ -105,6 +105,8 @@ class EngageTokens:
 
     def _silent(self) -> str | None:
         self._reload_if_signed_in_again()
+        if not any(self.store.cache.search(msal.TokenCache.CredentialType.ACCOUNT)):
+            return None  # nobody signed in: no need to reach the authority at all
         accounts = self.app.get_accounts()
         if not accounts:
             return None

@@ -17,6 +17,7 @@ import re
 from collections import deque
 from datetime import UTC, datetime
 from typing import Any, Literal
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -181,7 +182,7 @@ async def engage_message(request: Request) -> Response:
         return JSONResponse(TOKEN_NOT_FOUND, status_code=401)
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         return JSONResponse({"error": "form-encoded body expected"}, status_code=415)
-    form = {k: str(v) for k, v in (await request.form()).items()}
+    form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
     group = form.get("group_id", "")
     if not form.get("body") or not group.isdigit():
         recorder.attempt("engage", group, 400)

@@ -1,0 +1,84 @@
+"""The weekly review: top teams per member, climbers, new habits, and a champion spotlight."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.notify.channels import Channel
+from shared.people import Person
+from shared.settings import NotifySettings
+from tests.integration.notify.awards import add_people, badge, points
+from tests.integration.notify.conftest import Sandbox
+from tests.integration.notify.harness import Harness
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+LAST_WEEK = date(2026, 11, 25)  # Wednesday of ISO week 48
+WEEK_BEFORE = date(2026, 11, 18)
+
+
+def team(name: str, size: int, opted_in: str | None = None) -> list[Person]:
+    return [
+        Person(
+            person=f"{name}-{i}",
+            display_name=f"{name} person {i}",
+            team=name,
+            opted_in=f"{name}-{i}" == opted_in,
+        )
+        for i in range(size)
+    ]
+
+
+async def test_monday_morning_brings_one_weekly_review_and_a_spotlight_on_an_opted_in_champion(
+    engine: AsyncEngine, sandbox: Sandbox, notify_settings: Callable[..., NotifySettings]
+) -> None:
+    await add_people(
+        engine, *team("Legal", 5, opted_in="Legal-1"), *team("Sales", 10), *team("Tiny", 2)
+    )
+    events = [
+        points("Legal-0", 50, LAST_WEEK, team="Legal"),
+        points("Legal-1", 40, LAST_WEEK, team="Legal"),  # 90 / 5 = 18 per member
+        points("Sales-0", 100, LAST_WEEK, team="Sales"),  # 100 / 10 = 10 per member
+        points("Sales-0", 20, WEEK_BEFORE, team="Sales"),  # climbed 10 - 2 = 8
+        points("Tiny-0", 500, LAST_WEEK, team="Tiny"),  # too small a team to be shown
+        badge(
+            "Legal-1", "Habit: 12 of 28 days", team="Legal", badge_id="habit-12-28", day=LAST_WEEK
+        ),
+        badge(
+            "Sales-3", "Habit: 12 of 28 days", team="Sales", badge_id="habit-12-28", day=LAST_WEEK
+        ),
+    ]
+    channel = Channel.model_validate(
+        {
+            "name": "company",
+            "type": "teams",
+            "url": sandbox.webhook,
+            "language": "en",
+            "kinds": ["weekly", "spotlight"],
+        }
+    )
+    async with httpx.AsyncClient() as http:
+        sunday = datetime(2026, 11, 29, 20, 0, tzinfo=BRUSSELS)
+        h = Harness(engine, notify_settings(), [channel], http, now=sunday)
+        await h.take(events)
+        assert await h.dispatcher.tick() == 0  # badges are not for this channel; no review yet
+        h.clock.now = datetime(2026, 11, 30, 9, 5, tzinfo=BRUSSELS)
+        assert await h.dispatcher.tick() == 2
+        h.clock.advance(hours=2)
+        assert await h.dispatcher.tick() == 0  # once a week, not once a tick
+    review, spotlight = (p["card"] for p in await sandbox.posts())
+    assert "2026-W48" in review["body"][0]["text"]
+    facts = [
+        [(f["title"], f["value"]) for f in b["facts"]]
+        for b in review["body"]
+        if b["type"] == "FactSet"
+    ]
+    assert facts[0] == [("Legal", "18.0"), ("Sales", "10.0")]  # Tiny (2 people) is hidden
+    assert facts[1] == [("Legal", "+18.0"), ("Sales", "+8.0")]
+    assert any("2 new habits" in b.get("text", "") for b in review["body"])
+    assert "Legal person 1" in spotlight["body"][1]["text"]  # the only opted-in champion
+    assert "Legal person 0" not in str(spotlight)

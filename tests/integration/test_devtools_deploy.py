@@ -167,9 +167,34 @@ def test_k8s_deployments_run_the_service_with_config_and_secret_refs(name: str) 
     known = _known_env()
     for variable in container.get("env", []):
         assert variable["name"] in known[name], variable["name"]
-        ref = variable["valueFrom"]["secretKeyRef"]
-        assert ref["name"] == secret["metadata"]["name"]
-        assert ref["key"] in secret["stringData"]
+        if "valueFrom" in variable:
+            ref = variable["valueFrom"]["secretKeyRef"]
+            assert ref["name"] == secret["metadata"]["name"]
+            assert ref["key"] in secret["stringData"]
+    for kind, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
+        probe = container.get(kind)
+        if probe is None:
+            continue
+        if "httpGet" in probe:
+            assert probe["httpGet"]["path"] == path
+        else:
+            assert path in " ".join(probe["exec"]["command"])
+
+
+@pytest.mark.parametrize("name", ["ingest", "scoring"])
+def test_k8s_workers_with_a_health_port_are_probed(name: str) -> None:
+    (container,) = _workloads()[name]["spec"]["template"]["spec"]["containers"]
+    env = {variable["name"]: variable.get("value") for variable in container["env"]}
+    port = env[f"{name.upper()}_HEALTH_PORT"]
+    for kind in ("startupProbe", "livenessProbe", "readinessProbe"):
+        probe = container[kind]
+        target = str(probe.get("httpGet", {}).get("port")) + " ".join(
+            probe.get("exec", {}).get("command", [])
+        )
+        assert port in target or target.startswith("health"), (kind, target)
+    if "httpGet" in container["readinessProbe"]:
+        assert env[f"{name.upper()}_HEALTH_HOST"] == "0.0.0.0"
+        assert {"name": "health", "containerPort": int(port)} in container["ports"]
 
 
 def test_k8s_gateway_probes_health_and_readiness() -> None:

@@ -17,6 +17,7 @@ def main() -> None:
         host=settings.api_host,
         port=settings.api_port,
         log_config=None,
+        access_log=False,  # requests are counted in /metrics; a log line each costs too much
         proxy_headers=True,
         timeout_graceful_shutdown=5,
     )

@@ -29,7 +29,8 @@ PERIOD_PATTERNS = {
     Window.SEASON: re.compile(r"^[A-Za-z0-9_.-]{1,64}$"),
     Window.CHALLENGE: re.compile(r"^[A-Za-z0-9_.-]{1,64}$"),
 }
-PAGE = 200
+FIRST_PAGE_MARGIN = 5
+MAX_PAGE = 1000
 
 
 class PeriodError(ValueError):
@@ -101,15 +102,18 @@ async def _slice(redis: Redis, key: str, start: int, stop: int) -> list[Standing
 async def _visible(
     redis: Redis, key: str, keep: int, wanted: Callable[[Standing], bool]
 ) -> list[Standing]:
-    """Walk the board page by page until ``keep`` standings pass ``wanted``."""
+    """Walk the board in growing pages until ``keep`` standings pass ``wanted``.
+
+    The first page is barely larger than asked for: parsing rows is the cost.
+    """
     kept: list[Standing] = []
-    start = 0
+    start, page = 0, keep + FIRST_PAGE_MARGIN
     while len(kept) < keep:
-        rows = await _slice(redis, key, start, start + PAGE - 1)
+        rows = await _slice(redis, key, start, start + page - 1)
         kept.extend(s for s in rows if wanted(s))
-        if len(rows) < PAGE:
+        if len(rows) < page:
             break
-        start += PAGE
+        start, page = start + page, min(page * 2, MAX_PAGE)
     return kept[:keep]
 
 

@@ -1,7 +1,12 @@
-"""Dependencies routes ask for, as ``Annotated`` aliases."""
+"""Dependencies routes ask for, as ``Annotated`` aliases.
+
+All are ``async def``: FastAPI runs plain ``def`` dependencies in a thread pool,
+a hop that costs more than everything these functions do.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
@@ -15,7 +20,7 @@ from shared.periods import today
 from shared.settings import ApiSettings
 
 
-def get_resources(request: Request) -> Resources:
+async def get_resources(request: Request) -> Resources:
     resources: Resources = request.app.state.resources
     return resources
 
@@ -23,15 +28,15 @@ def get_resources(request: Request) -> Resources:
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
 
 
-def get_settings(resources: ResourcesDep) -> ApiSettings:
+async def get_settings(resources: ResourcesDep) -> ApiSettings:
     return resources.settings
 
 
-def get_redis(resources: ResourcesDep) -> Redis:
+async def get_redis(resources: ResourcesDep) -> Redis:
     return resources.redis
 
 
-def get_today(settings: Annotated[ApiSettings, Depends(get_settings)]) -> date:
+async def get_today(settings: Annotated[ApiSettings, Depends(get_settings)]) -> date:
     return today(settings.tz)
 
 
@@ -42,14 +47,14 @@ async def get_principal(request: Request, resources: ResourcesDep) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def board_reader(principal: PrincipalDep, resources: ResourcesDep) -> Principal:
+async def board_reader(principal: PrincipalDep, resources: ResourcesDep) -> Principal:
     """Anyone when boards are public; otherwise a display token or a signed-in person."""
     if principal.kind == "anonymous" and not resources.settings.api_public_boards:
         raise unauthorized("a display token or sign-in is required")
     return principal
 
 
-def employee(principal: PrincipalDep) -> Principal:
+async def employee(principal: PrincipalDep) -> Principal:
     if principal.kind == "anonymous":
         raise unauthorized("sign in to see your own data")
     if principal.person is None:
@@ -58,7 +63,7 @@ def employee(principal: PrincipalDep) -> Principal:
 
 
 def role_required(role: Role) -> object:
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:
         if principal.kind == "anonymous":
             raise unauthorized(f"sign in with the {role} role")
         if not principal.has(role):
@@ -68,6 +73,22 @@ def role_required(role: Role) -> object:
     return Depends(check)
 
 
+@dataclass(frozen=True)
+class BoardContext:
+    resources: Resources
+    principal: Principal
+    today: date
+
+
+async def board_context(request: Request) -> BoardContext:
+    """Everything a board route needs, in one dependency: boards are the hot path."""
+    resources: Resources = request.app.state.resources
+    principal = await resources.guard.principal(request)
+    if principal.kind == "anonymous" and not resources.settings.api_public_boards:
+        raise unauthorized("a display token or sign-in is required")
+    return BoardContext(resources, principal, today(resources.settings.tz))
+
+
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 RedisDep = Annotated[Redis, Depends(get_redis)]
 TodayDep = Annotated[date, Depends(get_today)]
@@ -75,3 +96,4 @@ BoardReaderDep = Annotated[Principal, Depends(board_reader)]
 EmployeeDep = Annotated[Principal, Depends(employee)]
 AdminDep = Annotated[Principal, role_required(Role.ADMIN)]
 InsightsDep = Annotated[Principal, role_required(Role.INSIGHTS)]
+BoardContextDep = Annotated[BoardContext, Depends(board_context)]

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response
 
 from services.api.boards import BoardQuery, PeriodError, read_board, resolve_period
-from services.api.deps import BoardReaderDep, ResourcesDep, TodayDep
+from services.api.deps import BoardContext, BoardContextDep
 from services.api.schemas import Board
 from shared.leaderboards import Scope
 from shared.periods import Window
@@ -33,15 +33,15 @@ def period_error(exc: PeriodError) -> HTTPException:
 
 
 async def board_response(
-    resources: ResourcesDep,
-    today: TodayDep,
+    context: BoardContext,
     scope: Scope,
     window: Window,
     period: str | None,
     limit: int,
 ) -> Response:
+    resources = context.resources
     try:
-        key = BoardQuery(scope, window, resolve_period(window, period, today), limit)
+        key = BoardQuery(scope, window, resolve_period(window, period, context.today), limit)
     except PeriodError as exc:
         raise period_error(exc) from exc
 
@@ -55,38 +55,32 @@ async def board_response(
 
 @router.get("/people", response_model=Board)
 async def people_board(
-    resources: ResourcesDep,
-    today: TodayDep,
-    _: BoardReaderDep,
+    context: BoardContextDep,
     window: WindowQuery = Window.ALL,
     period: PeriodQuery = None,
     limit: LimitQuery = 10,
 ) -> Response:
     """Top people of a period; names only for those who opted in."""
-    return await board_response(resources, today, Scope.PEOPLE, window, period, limit)
+    return await board_response(context, Scope.PEOPLE, window, period, limit)
 
 
 @router.get("/teams", response_model=Board)
 async def teams_board(
-    resources: ResourcesDep,
-    today: TodayDep,
-    _: BoardReaderDep,
+    context: BoardContextDep,
     window: WindowQuery = Window.ALL,
     period: PeriodQuery = None,
     limit: LimitQuery = 10,
 ) -> Response:
     """Teams by points per licensed member; small teams hidden."""
-    return await board_response(resources, today, Scope.TEAMS, window, period, limit)
+    return await board_response(context, Scope.TEAMS, window, period, limit)
 
 
 @router.get("/departments", response_model=Board)
 async def departments_board(
-    resources: ResourcesDep,
-    today: TodayDep,
-    _: BoardReaderDep,
+    context: BoardContextDep,
     window: WindowQuery = Window.ALL,
     period: PeriodQuery = None,
     limit: LimitQuery = 10,
 ) -> Response:
     """Departments by points per licensed member; small departments hidden."""
-    return await board_response(resources, today, Scope.DEPARTMENTS, window, period, limit)
+    return await board_response(context, Scope.DEPARTMENTS, window, period, limit)

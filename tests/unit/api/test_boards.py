@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest
@@ -70,3 +71,41 @@ async def test_zero_ttl_never_caches() -> None:
     await cache.get("k", render)
     await cache.get("k", render)
     assert len(calls) == 2
+
+
+async def test_concurrent_misses_share_one_render() -> None:
+    cache = RenderedCache(ttl=60)
+    started = asyncio.Event()
+    release = asyncio.Event()
+    calls: list[int] = []
+
+    async def render() -> bytes:
+        calls.append(1)
+        started.set()
+        await release.wait()
+        return b"board"
+
+    waiting = [asyncio.create_task(cache.get("k", render)) for _ in range(5)]
+    await started.wait()
+    release.set()
+
+    assert await asyncio.gather(*waiting) == [b"board"] * 5
+    assert len(calls) == 1
+
+
+async def test_a_render_begun_before_clear_is_not_kept() -> None:
+    cache = RenderedCache(ttl=60)
+    release = asyncio.Event()
+    versions = iter([b"old", b"new"])
+
+    async def render() -> bytes:
+        await release.wait()
+        return next(versions)
+
+    early = asyncio.create_task(cache.get("k", render))
+    await asyncio.sleep(0)
+    cache.clear()  # an award arrived while the first render ran
+    release.set()
+
+    assert await early == b"old"
+    assert await cache.get("k", render) == b"new"

@@ -18,11 +18,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import holidays
 import numpy as np
 import numpy.typing as npt
 
 from services.sandbox.organisation import Organisation
+from services.sandbox.public_holidays import belgian_holidays
 
 APPS = ("chat", "teams", "word", "excel", "powerpoint", "outlook", "onenote", "loop")
 POPULARITY = np.array([0.72, 0.68, 0.34, 0.22, 0.2, 0.4, 0.06, 0.025])
@@ -89,11 +89,12 @@ class ActivityModel:
         stalls = rng.random(n) < 0.15
         stall = np.where(stalls & ~champions, adopt + rng.uniform(7, 21, n), NEVER)
         intensity = np.where(champions, rng.uniform(0.8, 0.95, n), 0.2 + 0.6 * rng.beta(2, 2, n))
-        dept_bias = np.ones((n, len(APPS)))
-        for i, person in enumerate(org.people):
-            spec = next(d for d in org.departments if d.name == person.placement.department)
+        table = np.ones((len(org.departments), len(APPS)))
+        for row, spec in enumerate(org.departments):
             for app, bias in spec.app_bias:
-                dept_bias[i, APPS.index(app)] = bias
+                table[row, APPS.index(app)] = bias
+        row_of = {spec.name: row for row, spec in enumerate(org.departments)}
+        dept_bias = table[[row_of[p.placement.department] for p in org.people]]
         taste = rng.lognormal(0.0, 0.5, (n, len(APPS)))
         pref = np.clip(POPULARITY[None, :] * dept_bias * taste, 0.0, 0.95)
         pref[champions] = np.clip(pref[champions] * 1.4 + 0.05, 0.0, 0.97)
@@ -105,7 +106,7 @@ class ActivityModel:
         self.joined_ord = np.array([p.joined.toordinal() if p.joined else 0 for p in org.people])
         self.left_ord = np.array([p.left.toordinal() if p.left else 10**7 for p in org.people])
         years = range(org.history_start.year, org.anchor.year + 3)
-        self.holidays = {d.toordinal() for d in holidays.country_holidays("BE", years=years)}
+        self.holidays = {d.toordinal() for d in belgian_holidays(years)}
 
     def _day_factor(self, ordinals: Ints) -> Floats:
         weekday = (ordinals + 6) % 7  # date.fromordinal(1) is a Monday

@@ -9,7 +9,9 @@ produces directory changes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import itertools
 import random
 import unicodedata
 import uuid
@@ -101,6 +103,7 @@ def concealed(seed: int, object_id: str, field: str) -> str:
     return digest.hexdigest().upper()
 
 
+@functools.cache
 def _ascii(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "".join(ch for ch in folded.lower() if ch.isalnum())
@@ -129,9 +132,10 @@ def build_organisation(
     rng = random.Random(seed)
     history_start = anchor - dt.timedelta(days=weeks * 7)
     span = (anchor - history_start).days + FUTURE_DAYS
-    weights = [spec.weight for spec in DEPARTMENTS]
+    # cumulative weights once: random.choices would otherwise rebuild them per person
+    weights = list(itertools.accumulate(spec.weight for spec in DEPARTMENTS))
     office_names = [name for name, _ in OFFICES]
-    office_weights = [weight for _, weight in OFFICES]
+    office_weights = list(itertools.accumulate(weight for _, weight in OFFICES))
     upn_counts: Counter[str] = Counter()
     people: list[Person] = []
     for index in range(size):
@@ -141,7 +145,7 @@ def build_organisation(
         if upn_counts[local] > 1:
             local = f"{local}{upn_counts[local]}"
         object_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        spec = rng.choices(DEPARTMENTS, weights)[0]
+        spec = rng.choices(DEPARTMENTS, cum_weights=weights)[0]
         lifecycle = rng.random()
         joined = left = None
         move = None
@@ -163,7 +167,7 @@ def build_organisation(
                 surname=family,
                 display_name=f"{given} {family}",
                 user_principal_name=f"{local}@{domain}",
-                office_location=rng.choices(office_names, office_weights)[0],
+                office_location=rng.choices(office_names, cum_weights=office_weights)[0],
                 placement=_placement(rng, spec),
                 licensed=index == 0 or rng.random() < licensed_share,
                 joined=joined,

@@ -8,6 +8,7 @@ import numpy as np
 
 from services.sandbox.adoption import APPS, ActivityModel
 from services.sandbox.organisation import build_organisation
+from services.sandbox.public_holidays import belgian_holidays
 
 ANCHOR = dt.date(2025, 6, 18)
 ORG = build_organisation(seed=3, size=600, anchor=ANCHOR, weeks=8)
@@ -61,3 +62,11 @@ def test_prompt_counts_only_on_active_days() -> None:
     block = MODEL.block(ALL[:50], ORG.history_start, DAYS)
     counts = MODEL.prompt_counts(block, ALL[:50])
     assert ((counts > 0) == block.active).all()
+
+
+def test_belgian_holidays_match_the_holidays_package() -> None:
+    import holidays
+
+    years = range(2024, 2028)
+    expected = set(holidays.country_holidays("BE", years=list(years)))
+    assert belgian_holidays(years) == expected

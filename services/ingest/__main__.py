@@ -7,6 +7,8 @@ import asyncio
 import signal
 import sys
 
+from pydantic import ValidationError
+
 from services.ingest.bootstrap import CLEAR_FAILURES, run_forever, run_once
 from shared.logs import configure_logging, get_logger
 from shared.settings import IngestSettings
@@ -15,7 +17,19 @@ log = get_logger("services.ingest")
 
 
 async def _main(once: bool) -> int:
-    settings = IngestSettings()
+    try:
+        settings = IngestSettings()
+    except ValidationError as exc:
+        configure_logging("ingest")
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
+        log.error(f"invalid ingest settings: {problems}")
+        return 2
+    except (ValueError, KeyError) as exc:  # e.g. an unknown ORG_TIMEZONE
+        configure_logging("ingest")
+        log.error(f"invalid ingest settings: {exc}")
+        return 2
     configure_logging("ingest", settings.log_level, settings.log_format)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -20,7 +20,7 @@ from services.ingest.publisher import Publisher
 from services.ingest.retry import Backoff
 from services.ingest.state import IngestState
 from services.ingest.status import IngestStatus, StatusBoard
-from services.ingest.trust import TrustStore
+from services.ingest.trust import ConfigurationError, TrustStore
 from shared.bus import connect
 from shared.database import create_engine
 from shared.logs import get_logger
@@ -103,7 +103,7 @@ async def assemble(
             await nc.drain()
 
 
-CLEAR_FAILURES = (AuthError, GraphError, GraphUnavailable, Unreachable)
+CLEAR_FAILURES = (AuthError, ConfigurationError, GraphError, GraphUnavailable, Unreachable)
 
 
 async def run_once(settings: IngestSettings) -> CycleOutcome:

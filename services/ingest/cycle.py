@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from services.ingest.directory import sync_directory
+from services.ingest.graph import GraphError
 from services.ingest.identity import ReportIdentities
 from services.ingest.interactions import InteractionReader
 from services.ingest.status import CONCEALED_NOTICE, now_iso
@@ -25,6 +26,15 @@ class CycleOutcome:
     dead_letters: int
 
 
+def forbidden(what: str, permission: str, exc: GraphError) -> str:
+    notice = (
+        f"Graph refused {what} ({exc.code or exc.status}): grant the application permission "
+        f"{permission}; until then this part of the cycle is skipped."
+    )
+    log.warning(notice)
+    return notice
+
+
 async def run_cycle(ingest: Ingest) -> CycleOutcome:
     settings, board = ingest.settings, ingest.board
     status = board.status
@@ -37,11 +47,17 @@ async def run_cycle(ingest: Ingest) -> CycleOutcome:
 
     await ingest.tokens.token()
     setting = await concealed_names_setting(ingest.graph)
+    notices: list[str] = []
     if settings.ingest_directory:
-        directory = await sync_directory(
-            ingest.graph, ingest.state, publisher, key=key, skus=settings.graph.copilot_sku_ids
-        )
-        status.counts["directory_changes"] = directory.changed
+        try:
+            directory = await sync_directory(
+                ingest.graph, ingest.state, publisher, key=key, skus=settings.graph.copilot_sku_ids
+            )
+            status.counts["directory_changes"] = directory.changed
+        except GraphError as exc:
+            if exc.status != 403:
+                raise
+            notices.append(forbidden("the directory (users/delta)", "User.Read.All", exc))
 
     identities = ReportIdentities(key, await ingest.state.upn_index())
     usage = await ingest_usage(
@@ -63,7 +79,7 @@ async def run_cycle(ingest: Ingest) -> CycleOutcome:
     status.report_rows_unjoinable = identities.concealed + identities.unknown
     status.team_boards_use_report = usage.rows > 0 and identities.joined == usage.rows
     status.report_watermark = usage.watermark.isoformat() if usage.watermark else None
-    status.notices = [CONCEALED_NOTICE] if concealed else []
+    status.notices = [*notices, CONCEALED_NOTICE] if concealed else notices
     if concealed:
         log.warning(
             "usage report names are concealed: rows cannot be joined to directory users, "
@@ -86,9 +102,16 @@ async def run_cycle(ingest: Ingest) -> CycleOutcome:
             backfill_days=settings.ingest_interaction_backfill_days,
             concurrency=settings.ingest_interaction_concurrency,
         )
-        interactions = await reader.run()
-        status.counts["interaction_people"] = interactions.people
-        status.counts["interaction_failures"] = len(interactions.failed)
+        try:
+            interactions = await reader.run()
+            status.counts["interaction_people"] = interactions.people
+            status.counts["interaction_failures"] = len(interactions.failed)
+        except GraphError as exc:
+            if exc.status != 403:
+                raise
+            status.notices.append(
+                forbidden("interaction history", "AiEnterpriseInteraction.Read.All", exc)
+            )
 
     outcome = CycleOutcome(
         publisher.published - before[0],

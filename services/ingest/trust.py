@@ -17,6 +17,10 @@ import certifi
 import requests
 
 
+class ConfigurationError(Exception):
+    """A setting that cannot work; the message says which and why."""
+
+
 def base_bundle() -> str:
     """The CA file the platform is configured with, else certifi's public CAs."""
     for name in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
@@ -40,7 +44,7 @@ class TrustStore:
         self.extra_ca = extra_ca
         self._combined: Path | None = None
         if extra_ca is not None and not extra_ca.is_file():
-            raise FileNotFoundError(f"GRAPH_CA_BUNDLE {extra_ca} does not exist")
+            raise ConfigurationError(f"GRAPH_CA_BUNDLE {extra_ca} is not a readable file")
 
     def ssl_context(self) -> ssl.SSLContext:
         """For httpx."""

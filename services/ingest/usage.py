@@ -27,6 +27,7 @@ log = get_logger(__name__)
 
 REVALIDATED_DAYS = 3
 CHUNK = 10_000
+PROGRESS_EVERY = 20_000
 REPORT = "copilot/reports/getMicrosoft365CopilotUsageUserDetail"
 
 
@@ -101,6 +102,8 @@ async def ingest_usage(
             await publisher.dead_letter("usage_report", row.reason, row.position, row.fields)
             continue
         rows += 1
+        if rows % PROGRESS_EVERY == 0:
+            log.info("usage report progress", rows=rows, new_facts=len(new_facts))
         if refresh is None or row.report_refresh_date > refresh:
             refresh = row.report_refresh_date
         person = identities.person(row.user_principal_name)

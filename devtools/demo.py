@@ -21,11 +21,11 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 from devtools.servers import free_port
 from services.sandbox.settings import SandboxSettings
@@ -180,26 +180,72 @@ def urls(ports: Ports) -> list[tuple[str, str]]:
     ]
 
 
-def announce_when_ready(
-    ports: Ports, env_file: Path, stop: threading.Event, timeout: float = 180.0
-) -> None:
-    """Print the URLs once the gateway answers, so they are not lost in the start-up logs."""
+def wait_for_url(
+    url: str, stop: threading.Event, timeout: float, verify: str | bool = True
+) -> bool:
+    """True once ``url`` answers at all (any HTTP status), False on timeout or stop."""
     deadline = time.monotonic() + timeout
-    probe = f"http://127.0.0.1:{ports.api}/healthz"
     while not stop.is_set() and time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(probe, timeout=1):
-                break
-        except urllib.error.HTTPError:
-            break  # it answers, even if not healthy yet
-        except OSError:
+            httpx.get(url, timeout=1, verify=verify)
+            return True
+        except httpx.HTTPError:
             stop.wait(0.5)
-    else:
+    return False
+
+
+def sign_in_engage(
+    var: Path, env: Mapping[str, str], children: list[subprocess.Popen[bytes]]
+) -> bool:
+    """Sign notify's Viva Engage account in to the sandbox, which approves device codes itself.
+
+    Without it, Engage shout-outs would wait for an admin to run
+    ``python -m services.notify engage-login``, as they do against a real tenant.
+    """
+    with (var / "engage-login.log").open("wb") as out:
+        login = subprocess.Popen(
+            [sys.executable, "-m", "services.notify", "engage-login"],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    children.append(login)  # stopped with the demo if it is still running then
+    try:
+        return login.wait(timeout=120) == 0
+    except subprocess.TimeoutExpired:
+        login.kill()
+        login.wait()
+        return False
+
+
+def announce_when_ready(
+    ports: Ports,
+    var: Path,
+    env: Mapping[str, str],
+    stop: threading.Event,
+    children: list[subprocess.Popen[bytes]],
+    timeout: float = 180.0,
+) -> None:
+    """Sign Engage in, then print the URLs once the gateway answers, so they stand out."""
+    sandbox_up = wait_for_url(
+        f"https://127.0.0.1:{ports.sandbox}/healthz",
+        stop,
+        timeout,
+        verify=str(sandbox_ca(var)),
+    )
+    engage = (
+        "signed in to the sandbox"
+        if sandbox_up and sign_in_engage(var, env, children)
+        else (f"not signed in (see {var / 'engage-login.log'})")
+    )
+    if not wait_for_url(f"http://127.0.0.1:{ports.api}/healthz", stop, timeout):
         return
     width = max(len(name) for name, _ in urls(ports))
     lines = ["", "Uptake demo is up:"]
     lines += [f"  {name.ljust(width)}  {url}" for name, url in urls(ports)]
-    lines += [f"  (settings: {env_file}; Ctrl-C stops everything)", ""]
+    lines += [f"  Viva Engage account: {engage}"]
+    lines += [f"  (settings: {var / 'demo.env'}; Ctrl-C stops everything)", ""]
     print("\n".join(lines), flush=True)
 
 
@@ -236,11 +282,19 @@ def run(api_port: int, keep: bool, var: Path = DEFAULT_VAR) -> int:
     signal.signal(signal.SIGINT, forward)
     signal.signal(signal.SIGTERM, forward)
     stop = threading.Event()
-    threading.Thread(target=announce_when_ready, args=(ports, env_file, stop), daemon=True).start()
+    helpers: list[subprocess.Popen[bytes]] = []
+    announcer = threading.Thread(
+        target=announce_when_ready, args=(ports, var, env, stop, helpers), daemon=True
+    )
+    announcer.start()
     try:
         return child.wait()
     finally:
         stop.set()
+        for helper in helpers:
+            if helper.poll() is None:
+                helper.kill()
+                helper.wait()
 
 
 def main(argv: list[str] | None = None) -> None:

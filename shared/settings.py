@@ -141,6 +141,7 @@ class NotifySettings(CommonSettings):
     notify_ack_wait_seconds: float = 30.0
     notify_max_ack_pending: int = 1000
     notify_http_timeout_seconds: float = 10.0
+    notify_status_port: int | None = None  # /healthz, /readyz, /metrics and /status when set
 
 
 class ApiSettings(CommonSettings):

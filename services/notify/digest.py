@@ -25,6 +25,7 @@ from services.notify.facts import (
 )
 from services.notify.models import OutboxEntry, SeenAward, Status, as_utc
 from services.notify.outbox import enqueue
+from services.notify.status import FOLDED
 from shared.people import Person
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ async def fold_burst(session: AsyncSession, channel: Channel, now: datetime) -> 
         .values(status=Status.FOLDED, folded_into=key)
     )
     await session.commit()
+    FOLDED.inc(len(ids))
     return key
 
 

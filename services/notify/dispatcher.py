@@ -26,6 +26,7 @@ from services.notify.facts import Facts, load_facts, people_in
 from services.notify.health import channel_health, set_health
 from services.notify.models import OutboxEntry
 from services.notify.politeness import QuietHours
+from services.notify.status import POSTS
 from shared.logs import get_logger
 from shared.people import Person
 
@@ -155,6 +156,7 @@ class Dispatcher:
         assert entry.id is not None
         delivery = await sender.send(channel, facts, names)
         attempts = entry.attempts + 1
+        POSTS.labels(channel.name, delivery.outcome).inc()
         async with self.sessions() as session:
             if delivery.outcome == "sent":
                 await outbox.mark_sent(session, entry.id, self.clock())

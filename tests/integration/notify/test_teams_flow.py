@@ -6,11 +6,13 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import httpx
 import pytest
 from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
+from devtools.servers import free_port
 from services.notify import bootstrap
 from services.notify.models import OutboxEntry, Status
 from shared.bus import publish
@@ -79,3 +81,22 @@ async def test_badge_award_is_posted_once_as_an_adaptive_card_envelope(
     assert {r.status for r in rows} == {Status.SENT}
     await asyncio.sleep(0.5)
     assert len(await sandbox.posts()) == 2
+
+
+async def test_status_endpoint_shows_health_outbox_and_metrics(
+    js: JetStreamContext, sandbox: Sandbox, running: Callable[..., Any]
+) -> None:
+    port = free_port()
+    running(notify_status_port=port)
+    await publish(js, badge("p-1", "Explorer"))
+
+    async def posted() -> bool:
+        return len(await sandbox.posts()) == 1
+
+    await eventually(posted)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        assert (await http.get("/healthz")).status_code == 200
+        assert (await http.get("/readyz")).status_code == 200
+        assert (await http.get("/status")).json()["outbox"] == {"teams": {"sent": 1}}
+        metrics = (await http.get("/metrics")).text
+    assert 'uptake_notify_posts_total{channel="teams",outcome="sent"}' in metrics

@@ -181,11 +181,18 @@ def test_k8s_deployments_run_the_service_with_config_and_secret_refs(name: str) 
             assert path in " ".join(probe["exec"]["command"])
 
 
-@pytest.mark.parametrize("name", ["ingest", "scoring"])
-def test_k8s_workers_with_a_health_port_are_probed(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "setting"),
+    [
+        ("ingest", "INGEST_HEALTH_PORT"),
+        ("scoring", "SCORING_HEALTH_PORT"),
+        ("notify", "NOTIFY_STATUS_PORT"),
+    ],
+)
+def test_k8s_workers_with_a_health_port_are_probed(name: str, setting: str) -> None:
     (container,) = _workloads()[name]["spec"]["template"]["spec"]["containers"]
     env = {variable["name"]: variable.get("value") for variable in container["env"]}
-    port = env[f"{name.upper()}_HEALTH_PORT"]
+    port = env[setting]
     for kind in ("startupProbe", "livenessProbe", "readinessProbe"):
         probe = container[kind]
         target = str(probe.get("httpGet", {}).get("port")) + " ".join(

@@ -142,6 +142,7 @@ class NotifySettings(CommonSettings):
     notify_max_ack_pending: int = 1000
     notify_http_timeout_seconds: float = 10.0
     notify_status_port: int | None = None  # /healthz, /readyz, /metrics and /status when set
+    notify_claim_seconds: float = 60.0  # a crashed send is retried after this
 
 
 class ApiSettings(CommonSettings):

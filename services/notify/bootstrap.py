@@ -74,6 +74,7 @@ def policy_from(settings: NotifySettings) -> Policy:
         digest_weekday=settings.notify_digest_weekday,
         digest_hour=settings.notify_digest_hour,
         min_group_size=settings.notify_min_group_size,
+        claim_seconds=settings.notify_claim_seconds,
     )
 
 

@@ -10,7 +10,7 @@ from typing import Literal
 
 import httpx
 
-Outcome = Literal["sent", "retry", "dead", "auth"]
+Outcome = Literal["sent", "retry", "dead", "auth", "skipped"]
 RETRYABLE_4XX = {408, 409, 425, 429}
 
 

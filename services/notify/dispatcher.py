@@ -51,6 +51,9 @@ class Policy:
     digest_weekday: int = 0
     digest_hour: int = 9
     min_group_size: int = 5
+    # How long a row being sent stays hidden from other dispatchers; longer than one send
+    # (HTTP timeout plus a rate-limit wait). After a crash the row is sent again after this.
+    claim_seconds: float = 60.0
 
 
 def system_clock() -> datetime:
@@ -140,7 +143,11 @@ class Dispatcher:
     async def deliver(self, channel: Channel, sender: Sender, entry: OutboxEntry) -> Delivery:
         assert entry.id is not None
         facts = load_facts(entry.facts)
+        now = self.clock()
         async with self.sessions() as session:
+            until = now + timedelta(seconds=self.policy.claim_seconds)
+            if not await outbox.claim(session, entry.id, now, until):
+                return Delivery("skipped", "claimed by another dispatcher")
             names = await self.names_for(session, people_in(facts))
         # Shielded so that a stop signal cannot land between the post and its mark.
         return await asyncio.shield(self._post_and_mark(channel, sender, entry, facts, names))
@@ -166,6 +173,7 @@ class Dispatcher:
                     await set_health(session, channel.name, "ok", None)
                     log.info("channel recovered", channel=channel.name)
             elif delivery.outcome == "auth":
+                await outbox.set_fields(session, entry.id, not_before=self.clock())  # unclaim
                 self.alerted = (self.alerted or set()) | {channel.name}
                 await set_health(session, channel.name, "signed-out", delivery.detail)
                 log.error(

@@ -72,6 +72,20 @@ async def sent_since(session: AsyncSession, channel: str, since: datetime) -> in
     return int((await session.exec(query)).one())
 
 
+async def claim(session: AsyncSession, entry_id: int, now: datetime, until: datetime) -> bool:
+    """Take a due row for sending: moving ``not_before`` to ``until`` hides it from other
+    dispatchers (replicas) until this one marks it, or crashes and the claim runs out."""
+    result = await session.exec(
+        update(OutboxEntry)
+        .where(col(OutboxEntry.id) == entry_id)
+        .where(col(OutboxEntry.status) == Status.PENDING)
+        .where(col(OutboxEntry.not_before) <= as_utc(now))
+        .values(not_before=as_utc(until))
+    )
+    await session.commit()
+    return int(result.rowcount or 0) == 1
+
+
 async def set_fields(session: AsyncSession, entry_id: int, **fields: Any) -> None:
     await session.exec(update(OutboxEntry).where(col(OutboxEntry.id) == entry_id).values(**fields))
     await session.commit()

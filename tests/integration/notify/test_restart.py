@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 from nats.js import JetStreamContext
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.notify.channels import Channel
 from shared.bus import publish
+from shared.settings import NotifySettings
 from tests.integration.notify.awards import badge
 from tests.integration.notify.conftest import Sandbox, eventually
+from tests.integration.notify.harness import Harness
 
 
 def start_notify(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -37,6 +44,7 @@ async def test_kill_mid_send_and_restart_neither_loses_nor_repeats_a_post(
         "NOTIFY_SETTLE_SECONDS": "0",
         "NOTIFY_POLL_SECONDS": "0.2",
         "NOTIFY_BURST_THRESHOLD": "100",
+        "NOTIFY_CLAIM_SECONDS": "3",
         "ENGAGE_TOKEN_CACHE": str(tmp_path / "engage.bin"),
         "LOG_LEVEL": "INFO",
     }
@@ -81,3 +89,20 @@ async def test_kill_mid_send_and_restart_neither_loses_nor_repeats_a_post(
     statuses = [a["status"] for a in (await sandbox.state())["attempts"]]
     assert 499 in statuses  # the killed request really was in flight, and was not posted
     assert "sig=" + "s3cr3t" not in log.read_text()  # the webhook secret never reached a log
+
+
+async def test_two_dispatchers_on_one_outbox_post_each_card_once(
+    engine: AsyncEngine, sandbox: Sandbox, notify_settings: Callable[..., NotifySettings]
+) -> None:
+    channel = Channel.model_validate(
+        {"name": "office", "type": "teams", "url": sandbox.webhook, "language": "en"}
+    )
+    titles = [f"Badge {i}" for i in range(8)]
+    async with httpx.AsyncClient() as http:
+        one = Harness(engine, notify_settings(), [channel], http)
+        two = Harness(engine, notify_settings(), [channel], http)
+        await one.take([badge(f"p-{t}", t) for t in titles])
+        sent = await asyncio.gather(one.dispatcher.tick(), two.dispatcher.tick())
+    assert sum(sent) == 8
+    cards = sorted(p["card"]["body"][0]["text"] for p in await sandbox.posts())
+    assert cards == sorted(f"🏅 New badge: {t}" for t in titles)

@@ -127,6 +127,7 @@ class NotifySettings(CommonSettings):
     notify_quiet_start: str = "19:00"
     notify_quiet_end: str = "08:30"
     notify_quiet_weekends: bool = True
+    notify_holidays_country: str | None = None  # e.g. BE or NL: public holidays are quiet too
     notify_daily_limit: int = 25
     notify_burst_threshold: int = 8
     notify_settle_seconds: float = 3.0

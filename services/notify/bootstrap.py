@@ -67,6 +67,7 @@ def policy_from(settings: NotifySettings) -> Policy:
             settings.notify_quiet_start,
             settings.notify_quiet_end,
             settings.notify_quiet_weekends,
+            settings.notify_holidays_country,
         ),
         daily_limit=settings.notify_daily_limit,
         burst_threshold=settings.notify_burst_threshold,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from collections.abc import Container
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+import holidays as public_holidays
 
 
 @dataclass(frozen=True)
@@ -13,17 +16,23 @@ class QuietHours:
     start: time  # evening: from here on, hold posts
     end: time  # morning: posts flow again
     weekends: bool = True
+    holidays: Container[date] = field(default_factory=frozenset)
 
     @classmethod
-    def parse(cls, tz: ZoneInfo, start: str, end: str, weekends: bool) -> QuietHours:
-        return cls(tz, time.fromisoformat(start), time.fromisoformat(end), weekends)
+    def parse(
+        cls, tz: ZoneInfo, start: str, end: str, weekends: bool, country: str | None = None
+    ) -> QuietHours:
+        closed: Container[date] = (
+            public_holidays.country_holidays(country) if country else frozenset()
+        )
+        return cls(tz, time.fromisoformat(start), time.fromisoformat(end), weekends, closed)
 
-    def _closed_day(self, moment: datetime) -> bool:
-        return self.weekends and moment.weekday() >= 5
+    def _closed_day(self, day: date) -> bool:
+        return (self.weekends and day.weekday() >= 5) or day in self.holidays
 
     def allows(self, now: datetime) -> bool:
         local = now.astimezone(self.tz)
-        if self._closed_day(local):
+        if self._closed_day(local.date()):
             return False
         if self.start == self.end:  # no quiet hours configured
             return True
@@ -35,7 +44,9 @@ class QuietHours:
             return now.astimezone(UTC)
         local = now.astimezone(self.tz)
         day = local.date() if local.time() < self.end else local.date() + timedelta(days=1)
-        while self.weekends and day.weekday() >= 5:
+        for _ in range(30):  # a long holiday season still ends
+            if not self._closed_day(day):
+                break
             day += timedelta(days=1)
         return datetime.combine(day, self.end, tzinfo=self.tz).astimezone(UTC)
 

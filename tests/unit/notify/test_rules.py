@@ -137,3 +137,11 @@ async def test_teams_sender_refuses_a_message_over_28kb_without_posting() -> Non
         )
         assert (await sender.send(channel, small, {})).outcome == "sent"
         assert json.loads(requests[0].content)["type"] == "message"
+
+
+def test_public_holidays_of_the_configured_country_are_quiet_days() -> None:
+    belgian = QuietHours.parse(BRUSSELS, "19:00", "08:30", weekends=True, country="BE")
+    christmas = local(2026, 12, 25, 10, 0)  # a Friday
+    assert not belgian.allows(christmas)
+    assert belgian.next_open(christmas) == local(2026, 12, 28, 8, 30)  # the Monday after
+    assert QUIET.allows(christmas)  # without a country, only weekends are closed

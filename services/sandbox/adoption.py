@@ -107,8 +107,19 @@ class ActivityModel:
         self.left_ord = np.array([p.left.toordinal() if p.left else 10**7 for p in org.people])
         years = range(org.history_start.year, org.anchor.year + 3)
         self.holidays = {d.toordinal() for d in belgian_holidays(years)}
+        # day factors for a wide range of dates, so blocks only index into it
+        self._first_ord = org.history_start.toordinal() - 366
+        span = np.arange(self._first_ord, org.anchor.toordinal() + 2 * 366, dtype=np.int64)
+        self._factors = self._compute_day_factor(span)
 
     def _day_factor(self, ordinals: Ints) -> Floats:
+        index = ordinals - self._first_ord
+        if len(index) and index[0] >= 0 and index[-1] < len(self._factors):
+            result: Floats = self._factors[index]
+            return result
+        return self._compute_day_factor(ordinals)
+
+    def _compute_day_factor(self, ordinals: Ints) -> Floats:
         weekday = (ordinals + 6) % 7  # date.fromordinal(1) is a Monday
         factor = np.where(weekday >= 5, 0.05, 1.0)
         quiet = np.isin(ordinals, np.fromiter(self.holidays, dtype=np.int64))

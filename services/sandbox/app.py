@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.sandbox import admin, directory, entra, interactions, messaging, reports
 from services.sandbox.errors import graph_error
-from services.sandbox.faults import fault_middleware
+from services.sandbox.faults import FaultMiddleware
 from services.sandbox.graphauth import GraphDenied
 from services.sandbox.settings import SandboxSettings
 from services.sandbox.state import SandboxState, build_state
@@ -24,7 +24,7 @@ def create_app(
         title="Uptake sandbox tenant", docs_url="/sandbox/docs", openapi_url="/sandbox/openapi.json"
     )
     app.state.sandbox = state
-    app.middleware("http")(fault_middleware)
+    app.add_middleware(FaultMiddleware)
 
     @app.exception_handler(GraphDenied)
     async def _denied(request: Request, exc: GraphDenied) -> JSONResponse:
@@ -41,10 +41,11 @@ def create_app(
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.include_router(admin.router)
+    # the busiest Graph routes first: routing tries routes in order
+    app.include_router(interactions.router)
     app.include_router(reports.router)
     app.include_router(directory.router)
-    app.include_router(interactions.router)
+    app.include_router(admin.router)
     app.include_router(messaging.router)
     app.include_router(entra.router)  # last: its routes start with a path parameter
     return app

@@ -111,7 +111,7 @@ def changes(people: tuple[Person, ...], since: dt.date | None, until: dt.date) -
 
 @router.get("/v1.0/users/delta")
 @router.get("/beta/users/delta")
-def users_delta(request: Request) -> Response:
+async def users_delta(request: Request) -> Response:
     """Users delta query: pages of users, then a delta link for later changes."""
     state = sandbox(request)
     require(request, "User.Read.All")
@@ -169,7 +169,7 @@ def users_delta(request: Request) -> Response:
 
 
 @router.get("/v1.0/users/{user_id}")
-def get_user(user_id: str, request: Request) -> Response:
+async def get_user(user_id: str, request: Request) -> Response:
     """One user by id or userPrincipalName."""
     state = sandbox(request)
     require(request, "User.Read.All")

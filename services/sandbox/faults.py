@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, Field
-from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.sandbox.errors import entra_error, graph_error
 
@@ -94,26 +94,42 @@ def _respond(fault: Fault, path: str) -> Response:
     return graph_error(spec.status, message, headers=headers)
 
 
-async def fault_middleware(request: Request, call_next: Any) -> Response:
-    book: FaultBook = request.app.state.sandbox.faults
-    path = request.url.path
-    target = f"{path}?{request.url.query}" if request.url.query else path
-    entry: dict[str, Any] = {
-        "method": request.method,
-        "path": path,
-        "query": request.url.query,
-        "authorization": "authorization" in request.headers,
-    }
-    admin = path.startswith(ADMIN_PREFIX)
-    fault = None if admin else book.take(request.method, target)
-    if fault is not None and fault.spec.delay_seconds:
-        await asyncio.sleep(fault.spec.delay_seconds)
-    if fault is not None and fault.spec.status >= 300:
-        response = _respond(fault, path)
-        entry["fault"] = fault.id
-    else:
-        response = await call_next(request)
-    entry["status"] = response.status_code
-    if not admin:
-        book.log.append(entry)
-    return response
+class FaultMiddleware:
+    """Pure ASGI middleware: injects faults and records requests, cheaply per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        book: FaultBook = scope["app"].state.sandbox.faults
+        path: str = scope["path"]
+        query = scope["query_string"].decode("latin-1")
+        admin = path.startswith(ADMIN_PREFIX)
+        method: str = scope["method"]
+        fault = None if admin else book.take(method, f"{path}?{query}" if query else path)
+        headers = dict(scope["headers"])
+        entry: dict[str, Any] = {
+            "method": method,
+            "path": path,
+            "query": query,
+            "authorization": b"authorization" in headers,
+        }
+        if fault is not None and fault.spec.delay_seconds:
+            await asyncio.sleep(fault.spec.delay_seconds)
+        if fault is not None and fault.spec.status >= 300:
+            entry.update(fault=fault.id, status=fault.spec.status)
+            book.log.append(entry)
+            await _respond(fault, path)(scope, receive, send)
+            return
+
+        async def recording_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                entry["status"] = message["status"]
+                if not admin:
+                    book.log.append(entry)
+            await send(message)
+
+        await self.app(scope, receive, recording_send)

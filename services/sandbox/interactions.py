@@ -13,7 +13,7 @@ import json
 import random
 import re
 import uuid
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 import numpy as np
@@ -112,16 +112,9 @@ def _bot(app: str) -> dict[str, Any]:
     }
 
 
-def _item(
-    state: SandboxState,
-    person: Person,
-    kind: str,
-    app: str,
-    moment: dt.datetime,
-    session: str,
-    request_id: str,
-    text: str,
-) -> dict[str, Any]:
+def item(state: SandboxState, person: Person, event: Interaction) -> dict[str, Any]:
+    """An interaction in Graph's aiInteraction shape (body included, as Graph sends it)."""
+    moment, kind, app, session, request_id, text = event
     millis = str(int(moment.timestamp() * 1000))
     if kind == "userPrompt":
         sender: dict[str, Any] = {
@@ -162,8 +155,17 @@ def _item(
     }
 
 
-def interactions(state: SandboxState, person: Person, window: Window) -> list[dict[str, Any]]:
-    """All items for a person inside the window, oldest first."""
+class Interaction(NamedTuple):
+    moment: dt.datetime
+    kind: str
+    app: str
+    session: str
+    request_id: str
+    text: str
+
+
+def interactions(state: SandboxState, person: Person, window: Window) -> list[Interaction]:
+    """All interactions of a person inside the window, oldest first."""
     first = state.org.history_start
     if window.after:
         first = max(first, window.after.date())
@@ -176,7 +178,7 @@ def interactions(state: SandboxState, person: Person, window: Window) -> list[di
     people = np.array([person.index], dtype=np.int64)
     block = state.model.block(people, first, (last - first).days + 1)
     counts = state.model.prompt_counts(block, people)[0]
-    events: list[tuple[dt.datetime, str, str, str, str, str]] = []
+    events: list[Interaction] = []
     for d, a in zip(*np.nonzero(counts), strict=True):
         day = first + dt.timedelta(days=int(d))
         app = APPS[int(a)]
@@ -187,23 +189,26 @@ def interactions(state: SandboxState, person: Person, window: Window) -> list[di
             asked = start + dt.timedelta(milliseconds=int(offset * 1000))
             answered = asked + dt.timedelta(milliseconds=rng.randrange(2000, 25000))
             request_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-            events.append((asked, "userPrompt", app, session, request_id, rng.choice(PROMPTS)))
-            events.append((answered, "aiResponse", app, session, request_id, RESPONSE))
+            prompt = rng.choice(PROMPTS)
+            events.append(Interaction(asked, "userPrompt", app, session, request_id, prompt))
+            events.append(Interaction(answered, "aiResponse", app, session, request_id, RESPONSE))
     events.sort()
-    items = []
+    kept = []
     previous: dt.datetime | None = None
-    for moment, kind, app, session, request_id, text in events:
+    for event in events:
+        moment = event.moment
         if previous is not None and moment <= previous:
             moment = previous + dt.timedelta(milliseconds=1)  # ids are unique per person
+            event = event._replace(moment=moment)
         previous = moment
-        if moment <= now and window.admits(moment, PREFIX + APP_CLASSES[app]):
-            items.append(_item(state, person, kind, app, moment, session, request_id, text))
-    return items
+        if moment <= now and window.admits(moment, PREFIX + APP_CLASSES[event.app]):
+            kept.append(event)
+    return kept
 
 
 @router.get("/v1.0/copilot/users/{user_id}/interactionHistory/getAllEnterpriseInteractions")
 @router.get("/beta/copilot/users/{user_id}/interactionHistory/getAllEnterpriseInteractions")
-def all_enterprise_interactions(user_id: str, request: Request) -> Response:
+async def all_enterprise_interactions(user_id: str, request: Request) -> Response:
     """A person's Copilot prompts and responses (application permission only)."""
     state = sandbox(request)
     require(request, "AiEnterpriseInteraction.Read.All")
@@ -226,7 +231,7 @@ def all_enterprise_interactions(user_id: str, request: Request) -> Response:
     everything = interactions(state, person, window)
     body: dict[str, Any] = {
         "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(microsoft.graph.aiInteraction)",
-        "value": everything[offset : offset + top],
+        "value": [item(state, person, event) for event in everything[offset : offset + top]],
     }
     if offset + top < len(everything):
         kept = {k: v for k, v in params.items() if k != "$skiptoken"}

@@ -167,26 +167,26 @@ def user_detail(request: Request, segment: str, flavour: str) -> Response:
 
 
 @router.get("/v1.0/copilot/reports/{segment}")
-def v1_report(segment: str, request: Request) -> Response:
+async def v1_report(segment: str, request: Request) -> Response:
     """v1.0 Copilot reports: CSV (or a 302 to a download URL when configured)."""
     return user_detail(request, segment, "v1")
 
 
 @router.get("/beta/copilot/reports/{segment}")
-def beta_report(segment: str, request: Request) -> Response:
+async def beta_report(segment: str, request: Request) -> Response:
     """beta Copilot reports: JSON with ``@odata.nextLink`` paging."""
     return user_detail(request, segment, "beta")
 
 
 @router.get("/beta/reports/{segment}")
 @router.get("/v1.0/reports/{segment}")
-def legacy_report(segment: str, request: Request) -> Response:
+async def legacy_report(segment: str, request: Request) -> Response:
     """The older reports path: JSON with nulls and @odata.context, or a 302 for CSV."""
     return user_detail(request, segment, "legacy")
 
 
 @router.get("/data/download/{token}")
-def download(token: str, request: Request) -> Response:
+async def download(token: str, request: Request) -> Response:
     """The short-lived report download URL; it carries its own authorisation."""
     state = sandbox(request)
     try:
@@ -249,7 +249,7 @@ def trend(state: SandboxState, q: ReportQuery) -> dict[str, Any]:
 
 @router.get("/v1.0/admin/reportSettings")
 @router.get("/beta/admin/reportSettings")
-def report_settings(request: Request) -> Response:
+async def report_settings(request: Request) -> Response:
     """Whether reports conceal user names (shape as in Microsoft's example)."""
     require(request, "ReportSettings.Read.All")
     concealed = sandbox(request).runtime.concealed_names

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import ssl
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.ingest.trust import TrustStore
 from services.notify import models  # noqa: F401  # registers the notify tables
 from services.notify.channels import Channel, load_channels
 from services.notify.consumer import AwardConsumer
@@ -152,8 +154,9 @@ async def run(settings: NotifySettings, stop: asyncio.Event) -> None:
     log.info("notify stopped")
 
 
-def _verify(settings: NotifySettings) -> str | bool:
-    return str(settings.graph.ca_bundle) if settings.graph.ca_bundle else True
+def _verify(settings: NotifySettings) -> ssl.SSLContext:
+    """The public CAs plus GRAPH_CA_BUNDLE (a sandbox or a TLS-inspecting proxy)."""
+    return TrustStore(settings.graph.ca_bundle).ssl_context()
 
 
 def stop_on_signals(stop: asyncio.Event) -> None:

@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 import msal
 from cryptography.fernet import Fernet, InvalidToken
 
+from services.ingest.trust import TrustStore
 from shared.logs import get_logger
 from shared.settings import NotifySettings
 
@@ -86,8 +87,9 @@ class EngageTokens:
             extra: dict[str, Any] = {}
             if not host.endswith(("microsoftonline.com", "microsoftonline.us", "chinacloudapi.cn")):
                 extra["instance_discovery"] = False
-            if graph.ca_bundle:
-                extra["verify"] = str(graph.ca_bundle)
+            # MSAL's requests session must trust the public CAs plus GRAPH_CA_BUNDLE, and
+            # keep doing so when REQUESTS_CA_BUNDLE is set: ingest's trust store does both.
+            extra["http_client"] = TrustStore(graph.ca_bundle).requests_session()
             self._app = msal.PublicClientApplication(
                 self.settings.engage_client_id or graph.client_id,
                 authority=authority,

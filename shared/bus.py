@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 import nats
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
 from shared.events import CloudEvent
@@ -94,4 +95,82 @@ async def publish_encoded_many(
         if len(window) >= in_flight:
             await drain()
     await drain()
+    return new, duplicates
+
+
+class PublishFailed(Exception):
+    """JetStream refused a message, or its acknowledgement never came."""
+
+
+async def publish_pipelined(
+    nc: Client,
+    events: Iterable[EncodedEvent],
+    *,
+    in_flight: int = 4000,
+    ack_timeout: float = 30.0,
+) -> tuple[int, int]:
+    """:func:`publish_encoded_many` for bulk backfills, at a fraction of its CPU cost.
+
+    Same contract (every message acknowledged by JetStream before it returns,
+    ``Nats-Msg-Id`` set, (new, duplicates) returned), but the acks arrive on one
+    wildcard inbox and are counted there, instead of one future per message:
+    ``publish_async`` spends most of a backfill's CPU on that bookkeeping.
+    Raises :class:`PublishFailed` when a message was refused or not acknowledged
+    within ``ack_timeout`` seconds of the last progress.
+    """
+    import orjson  # local: only bulk publishers pay for the import
+
+    inbox = nc.new_inbox()
+    new = duplicates = outstanding = 0
+    failures: list[str] = []
+    progress = asyncio.Event()
+    low_water = max(1, in_flight // 2)
+
+    async def on_ack(msg: Msg) -> None:
+        nonlocal new, duplicates, outstanding
+        outstanding -= 1
+        status = msg.headers.get("Status") if msg.headers else None
+        if status:
+            failures.append(f"status {status}: no stream for the subject?")
+        else:
+            try:
+                ack = orjson.loads(msg.data)
+            except orjson.JSONDecodeError:
+                ack = {"error": {"description": "unreadable ack"}}
+            if "error" in ack:
+                failures.append(str(ack["error"].get("description", ack["error"])))
+            elif ack.get("duplicate"):
+                duplicates += 1
+            else:
+                new += 1
+        if outstanding <= low_water:
+            progress.set()
+
+    async def settle(limit: int) -> None:
+        while outstanding > limit:
+            progress.clear()
+            try:
+                await asyncio.wait_for(progress.wait(), ack_timeout)
+            except TimeoutError:
+                raise PublishFailed(
+                    f"{outstanding} messages not acknowledged within {ack_timeout}s"
+                ) from None
+
+    subscription = await nc.subscribe(f"{inbox}.*", cb=on_ack)
+    try:
+        for sequence, event in enumerate(events):
+            outstanding += 1
+            await nc.publish(
+                event.subject,
+                event.body,
+                reply=f"{inbox}.{sequence}",
+                headers={MSG_ID_HEADER: event.id, "ce-type": event.type},
+            )
+            if outstanding >= in_flight:
+                await settle(low_water)
+        await settle(0)
+    finally:
+        await subscription.unsubscribe()
+    if failures:
+        raise PublishFailed(f"{len(failures)} messages refused, e.g. {failures[0]}")
     return new, duplicates

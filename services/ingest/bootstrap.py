@@ -21,7 +21,7 @@ from services.ingest.retry import Backoff
 from services.ingest.state import IngestState
 from services.ingest.status import IngestStatus, StatusBoard
 from services.ingest.trust import ConfigurationError, TrustStore
-from shared.bus import connect
+from shared.bus import PublishFailed, connect
 from shared.database import create_engine
 from shared.logs import get_logger
 from shared.settings import IngestSettings
@@ -76,7 +76,7 @@ async def assemble(
             graph_settings.backoff_max_seconds,
             graph_settings.max_attempts,
         ),
-        max_connections=max(8, settings.ingest_interaction_concurrency * 2),
+        max_connections=max(4, settings.ingest_interaction_concurrency),
     )
     try:
         js = nc.jetstream()
@@ -88,7 +88,7 @@ async def assemble(
             tokens=tokens,
             graph=graph,
             state=state,
-            publisher=Publisher(js, in_flight=settings.ingest_publish_in_flight),
+            publisher=Publisher(nc, in_flight=settings.ingest_publish_in_flight),
             board=StatusBoard(
                 settings.ingest_status_path, js, settings.ingest_status_bucket, status
             ),
@@ -103,7 +103,14 @@ async def assemble(
             await nc.drain()
 
 
-CLEAR_FAILURES = (AuthError, ConfigurationError, GraphError, GraphUnavailable, Unreachable)
+CLEAR_FAILURES = (
+    AuthError,
+    ConfigurationError,
+    GraphError,
+    GraphUnavailable,
+    PublishFailed,
+    Unreachable,
+)
 
 
 async def run_once(settings: IngestSettings) -> CycleOutcome:

@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from nats.aio.client import Client
 from nats.js import JetStreamContext
 
-from shared.bus import MSG_ID_HEADER, EncodedEvent, publish_encoded_many, publish_many
+from shared.bus import MSG_ID_HEADER, EncodedEvent, publish_many, publish_pipelined
 from shared.events import CloudEvent, Payload
 from shared.ids import event_id
 from shared.logs import get_logger
@@ -24,8 +25,9 @@ HIDDEN_FIELDS = frozenset({"userprincipalname", "displayname", "body"})
 
 
 class Publisher:
-    def __init__(self, js: JetStreamContext, *, in_flight: int = 4000) -> None:
-        self.js = js
+    def __init__(self, nc: Client, *, in_flight: int = 4000) -> None:
+        self.nc = nc
+        self.js: JetStreamContext = nc.jetstream()
         self.in_flight = in_flight
         self.published = 0
         self.duplicates = 0
@@ -42,7 +44,7 @@ class Publisher:
 
     async def publish_encoded(self, events: Iterable[EncodedEvent]) -> tuple[int, int]:
         """:meth:`publish` for events serialised by :mod:`services.ingest.encoding`."""
-        new, duplicates = await publish_encoded_many(self.js, events, in_flight=self.in_flight)
+        new, duplicates = await publish_pipelined(self.nc, events, in_flight=self.in_flight)
         self.published += new
         self.duplicates += duplicates
         return new, duplicates

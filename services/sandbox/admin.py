@@ -9,10 +9,10 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from services.sandbox.entra import user_token
 from services.sandbox.faults import FaultSpec
 from services.sandbox.graphauth import sandbox
 from services.sandbox.organisation import summary
+from services.sandbox.signin import user_token
 
 router = APIRouter(prefix="/sandbox", tags=["sandbox control"])
 

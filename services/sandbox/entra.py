@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import base64
-import json
 import secrets
-from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from services.sandbox.errors import entra_error
-from services.sandbox.organisation import Person
+from services.sandbox.signin import refresh, user_token
 from services.sandbox.state import SandboxState
-from services.sandbox.tokens import ASSERTION_TYPE, GRAPH_AUDIENCE, TokenRejected, b64url
+from services.sandbox.tokens import ASSERTION_TYPE, GRAPH_AUDIENCE, TokenRejected
 
 router = APIRouter(tags=["entra"])
-OIDC_SCOPES = {"openid", "profile", "offline_access", "email"}
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 
@@ -143,7 +140,7 @@ async def token(tenant: str, request: Request) -> Response:
             return entra_error(400, "expired_token", 70020, "The provided code has expired.")
         return user_token(state, person, form.get("scope", ""), client_id, issuer)
     if grant == "refresh_token":
-        return _refresh(state, form, client_id, issuer)
+        return refresh(state, form, client_id, issuer)
     return entra_error(
         400,
         "unsupported_grant_type",
@@ -234,68 +231,4 @@ def _client_credentials(
             "access_token": access,
         },
         headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
-    )
-
-
-def user_token(
-    state: SandboxState,
-    person: Person,
-    scope: str,
-    client_id: str,
-    issuer: str,
-    roles: list[str] | None = None,
-) -> JSONResponse:
-    """A delegated token for a sandbox person (used by the API's sign-in)."""
-    resources = [s for s in scope.split() if s not in OIDC_SCOPES]
-    audience = resources[0].rsplit("/", 1)[0] if resources else client_id
-    if audience.endswith(".default"):
-        audience = client_id
-    names = [s.rsplit("/", 1)[-1] for s in resources if not s.endswith("/.default")]
-    identity = {
-        "oid": person.id,
-        "sub": b64url(person.id.encode())[:43],
-        "name": person.display_name,
-        "preferred_username": person.user_principal_name,
-        "azp": client_id,
-        "idtyp": "user",
-    }
-    claims: dict[str, Any] = {
-        **identity,
-        "roles": roles if roles is not None else state.roles_of(person),
-    }
-    if names:
-        claims["scp"] = " ".join(names)
-    access, lifetime = state.tokens.issue(claims, audience, issuer)
-    id_token, _ = state.tokens.issue(identity, client_id, issuer)
-    refresh, _ = state.tokens.issue(
-        {"oid": person.id, "rt": True, "scope": scope}, "refresh", issuer
-    )
-    client_info = base64.urlsafe_b64encode(
-        json.dumps({"uid": person.id, "utid": state.settings.tenant_id}).encode()
-    ).decode()
-    return JSONResponse(
-        {
-            "token_type": "Bearer",
-            "scope": " ".join(resources) or scope,
-            "expires_in": lifetime,
-            "ext_expires_in": lifetime,
-            "access_token": access,
-            "id_token": id_token,
-            "refresh_token": refresh,
-            "client_info": client_info,
-        },
-        headers={"Cache-Control": "no-store"},
-    )
-
-
-def _refresh(state: SandboxState, form: dict[str, str], client_id: str, issuer: str) -> Response:
-    try:
-        claims = state.tokens.validate(form.get("refresh_token", ""), ("refresh",))
-    except TokenRejected:
-        return entra_error(400, "invalid_grant", 9002313, "Invalid refresh token.")
-    person = state.org.by_id(str(claims.get("oid", "")))
-    if person is None or not person.present_on(state.data_date):
-        return entra_error(400, "invalid_grant", 50057, "The user account is disabled.")
-    return user_token(
-        state, person, form.get("scope") or str(claims.get("scope", "")), client_id, issuer
     )

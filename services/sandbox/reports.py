@@ -17,7 +17,7 @@ import jwt
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
-from services.sandbox.adoption import APPS
+from services.sandbox.counts import summary, trend
 from services.sandbox.errors import FastJSONResponse, graph_error
 from services.sandbox.formats import csv_header, csv_rows, json_row
 from services.sandbox.graphauth import require, sandbox
@@ -31,16 +31,6 @@ TREND = "getMicrosoft365CopilotUserCountTrend"
 _CALL = re.compile(r"^(\w+)\((.*)\)$")
 _ARG = re.compile(r"\s*(\w+)\s*=\s*'([^']*)'\s*")
 CSV_TYPE = "application/octet-stream"
-SUMMARY_APPS = (
-    ("microsoftTeams", "teams"),
-    ("word", "word"),
-    ("powerPoint", "powerpoint"),
-    ("outlook", "outlook"),
-    ("excel", "excel"),
-    ("oneNote", "onenote"),
-    ("loop", "loop"),
-    ("copilotChat", "chat"),
-)
 
 
 class ReportQuery:
@@ -154,9 +144,9 @@ def user_detail(request: Request, segment: str, flavour: str) -> Response:
         return q
     concealed = state.runtime.concealed_names
     if q.function == SUMMARY:
-        return FastJSONResponse(summary(state, q))
+        return FastJSONResponse(summary(state, q.refresh, q.period))
     if q.function == TREND:
-        return FastJSONResponse(trend(state, q))
+        return FastJSONResponse(trend(state, q.refresh, q.period))
     wanted = request.query_params.get("$format", "")
     as_json = "json" in wanted or (flavour == "beta" and "csv" not in wanted)
     if as_json:
@@ -197,54 +187,6 @@ async def download(token: str, request: Request) -> Response:
         USER_DETAIL, claims["p"], bool(claims["v2"]), dt.date.fromisoformat(claims["r"])
     )
     return csv_response(state, q, bool(claims["c"]))
-
-
-def summary(state: SandboxState, q: ReportQuery) -> dict[str, Any]:
-    days = state.report.period_days(q.period, q.refresh)
-    enabled = state.report.count(q.refresh)
-    since = q.refresh - dt.timedelta(days=days - 1)
-    active = dict.fromkeys(APPS, 0)
-    any_active = 0
-    for row in _rows(state, q, 0, None):
-        recent = [app for app, d in row.last.items() if d is not None and d >= since]
-        any_active += bool(recent)
-        for app in recent:
-            active[app] += 1
-    item: dict[str, Any] = {
-        "reportPeriod": days,
-        "anyAppEnabledUsers": enabled,
-        "anyAppActiveUsers": any_active,
-    }
-    for name, app in SUMMARY_APPS:
-        item[f"{name}EnabledUsers"] = enabled
-        item[f"{name}ActiveUsers"] = active[app]
-    return {"value": [{"reportRefreshDate": q.refresh.isoformat(), "adoptionByProduct": [item]}]}
-
-
-def trend(state: SandboxState, q: ReportQuery) -> dict[str, Any]:
-    days = min(state.report.period_days(q.period, q.refresh), 180)
-    start, per_app, any_app = state.report.daily_active(q.refresh, days)
-    enabled = state.report.count(q.refresh)
-    by_date = []
-    for k in range(days):
-        item: dict[str, Any] = {
-            "reportDate": (start + dt.timedelta(days=k)).isoformat(),
-            "anyAppEnabledUsers": enabled,
-            "anyAppActiveUsers": int(any_app[k]),
-        }
-        for name, app in SUMMARY_APPS:
-            item[f"{name}EnabledUsers"] = enabled
-            item[f"{name}ActiveUsers"] = int(per_app[k, APPS.index(app)])
-        by_date.append(item)
-    return {
-        "value": [
-            {
-                "reportRefreshDate": q.refresh.isoformat(),
-                "reportPeriod": days,
-                "adoptionByDate": by_date,
-            }
-        ]
-    }
 
 
 @router.get("/v1.0/admin/reportSettings")

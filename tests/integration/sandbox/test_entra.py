@@ -213,3 +213,37 @@ def test_an_app_without_a_permission_gets_403(tmp_path: Path) -> None:
     assert settings.status_code == 403
     assert settings.json()["error"]["code"] == "Authorization_RequestDenied"
     assert report.status_code == 200
+
+
+def test_refresh_token_grant_renews_the_user_token(tenant: SandboxHandle) -> None:
+    admin = tenant.people(limit=1)[0]
+    with tenant.http() as client:
+        first = client.post(
+            tenant.token_endpoint,
+            data={
+                "grant_type": "password",
+                "client_id": tenant.client_id,
+                "username": admin["userPrincipalName"],
+                "password": tenant.user_password,
+                "scope": "api://uptake/.default offline_access",
+            },
+        ).json()
+        renewed = client.post(
+            tenant.token_endpoint,
+            data={
+                "grant_type": "refresh_token",
+                "client_id": tenant.client_id,
+                "refresh_token": first["refresh_token"],
+            },
+        ).json()
+        forged = client.post(
+            tenant.token_endpoint,
+            data={
+                "grant_type": "refresh_token",
+                "client_id": tenant.client_id,
+                "refresh_token": first["access_token"],
+            },
+        )
+    claims = jwt.decode(renewed["access_token"], options={"verify_signature": False})
+    assert claims["oid"] == admin["id"] and claims["aud"] == "api://uptake"
+    assert forged.status_code == 400 and forged.json()["error"] == "invalid_grant"

@@ -10,7 +10,7 @@ import pytest
 
 from services.sandbox.certs import ensure_certs
 from services.sandbox.faults import FaultBook, FaultSpec
-from services.sandbox.interactions import parse_filter
+from services.sandbox.odata_filter import parse_filter
 from services.sandbox.tokens import TokenRejected, TokenService
 
 ISSUER = "https://127.0.0.1:1/t/v2.0"

@@ -166,3 +166,19 @@ class AdoptionInsights(BaseModel):
     actions_28d: int
     assisted_hours_28d: float
     minutes_saved_per_action: float = Field(description="The assumption behind assisted hours")
+
+
+class ErrorMessage(BaseModel):
+    detail: str
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, object]]:
+    """OpenAPI entries for the 4xx answers a route may give."""
+    described = {
+        400: "The body is not valid JSON",
+        401: "No credentials, or credentials that cannot be trusted",
+        403: "Signed in, but without the role this needs",
+        404: "Not found",
+        413: "Request body too large",
+    }
+    return {code: {"model": ErrorMessage, "description": described[code]} for code in codes}

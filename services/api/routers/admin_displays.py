@@ -10,10 +10,13 @@ from pydantic import BaseModel, Field
 
 from services.api.auth.display import DisplayToken
 from services.api.deps import AdminDep, ResourcesDep
+from services.api.schemas import errors
 from shared.logs import get_logger
 
 log = get_logger(__name__)
-router = APIRouter(prefix="/api/admin/display-tokens", tags=["admin"])
+router = APIRouter(
+    prefix="/api/admin/display-tokens", tags=["admin"], responses=errors(400, 401, 403, 413)
+)
 
 
 class DisplayTokenCreate(BaseModel):
@@ -52,7 +55,7 @@ async def list_display_tokens(resources: ResourcesDep, _: AdminDep) -> list[Disp
     return [public(row) for row in await resources.guard.displays.list()]
 
 
-@router.delete("/{token_id}", response_model=DisplayTokenPublic)
+@router.delete("/{token_id}", response_model=DisplayTokenPublic, responses=errors(404))
 async def revoke_display_token(
     token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], resources: ResourcesDep, _: AdminDep
 ) -> DisplayTokenPublic:

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Response
 from services.api import activity
 from services.api.deps import InsightsDep, ResourcesDep, TodayDep
 from services.api.insights import Options, adoption, first_day
-from services.api.schemas import AdoptionInsights
+from services.api.schemas import AdoptionInsights, errors
 
-router = APIRouter(prefix="/api/insights", tags=["insights"])
+router = APIRouter(prefix="/api/insights", tags=["insights"], responses=errors(401, 403))
 
 
 @router.get("/adoption", response_model=AdoptionInsights)

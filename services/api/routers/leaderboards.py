@@ -8,11 +8,11 @@ from fastapi import APIRouter, HTTPException, Query, Response
 
 from services.api.boards import BoardQuery, PeriodError, read_board, resolve_period
 from services.api.deps import BoardContext, BoardContextDep
-from services.api.schemas import Board
+from services.api.schemas import Board, errors
 from shared.leaderboards import Scope
 from shared.periods import Window
 
-router = APIRouter(prefix="/api/leaderboards", tags=["leaderboards"])
+router = APIRouter(prefix="/api/leaderboards", tags=["leaderboards"], responses=errors(401))
 
 WindowQuery = Annotated[Window, Query(description="Which period: day, week, month, all, ...")]
 PeriodQuery = Annotated[

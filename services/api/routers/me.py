@@ -12,11 +12,11 @@ from services.api.boards import PeriodError, read_neighbours, resolve_period
 from services.api.deps import EmployeeDep, ResourcesDep, TodayDep
 from services.api.profiles import profile_of
 from services.api.routers.leaderboards import PeriodQuery, WindowQuery, period_error
-from services.api.schemas import Board, Profile
+from services.api.schemas import Board, Profile, errors
 from shared.people import Person
 from shared.periods import Window
 
-router = APIRouter(prefix="/api/me", tags=["me"])
+router = APIRouter(prefix="/api/me", tags=["me"], responses=errors(401, 403))
 
 
 @router.get("", response_model=Profile)
@@ -50,7 +50,7 @@ class OptIn(BaseModel):
     opted_in: bool = Field(description="Show my name on boards and office screens")
 
 
-@router.put("/opt-in", response_model=OptIn)
+@router.put("/opt-in", response_model=OptIn, responses=errors(400, 404, 413))
 async def set_opt_in(body: OptIn, resources: ResourcesDep, me: EmployeeDep) -> OptIn:
     """Choose whether my name may appear on boards and screens (off by default)."""
     assert me.person is not None

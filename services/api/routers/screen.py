@@ -17,9 +17,10 @@ from services.api.auth.guard import credentials
 from services.api.deps import BoardReaderDep, ResourcesDep
 from services.api.i18n import Lang, texts
 from services.api.live import encode
+from services.api.schemas import errors
 from shared.periods import Window
 
-router = APIRouter(tags=["screen"])
+router = APIRouter(tags=["screen"], responses=errors(401))
 RECHECK_SECONDS = 30.0
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 

@@ -6,13 +6,13 @@ from fastapi import APIRouter
 
 from services.api.boards import BoardQuery, read_board
 from services.api.deps import BoardReaderDep, ResourcesDep, TodayDep
-from services.api.schemas import ActiveChallenge, Adoption, Celebration
+from services.api.schemas import ActiveChallenge, Adoption, Celebration, errors
 from shared.leaderboards import Scope, board_key, size
 from shared.periods import Window, period_key
 
 CHALLENGE_SCOPES = {"person": Scope.PEOPLE, "team": Scope.TEAMS, "department": Scope.DEPARTMENTS}
 
-router = APIRouter(prefix="/api/screen", tags=["screen"])
+router = APIRouter(prefix="/api/screen", tags=["screen"], responses=errors(401))
 
 
 @router.get("/adoption", response_model=Adoption)

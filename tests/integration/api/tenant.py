@@ -74,16 +74,22 @@ class Tenant:
         return fresh
 
 
-@asynccontextmanager
-async def running_tenant() -> AsyncIterator[Tenant]:
-    port = free_port()
-    tenant = Tenant(f"http://127.0.0.1:{port}/discovery/v2.0/keys", [SigningKey("key-1")])
+KEYS_PATH = "/discovery/v2.0/keys"
 
+
+def tenant_app(tenant: Tenant) -> Starlette:
     async def keys(_: Request) -> JSONResponse:
         tenant.fetches += 1
         return JSONResponse({"keys": [k.jwk() for k in tenant.published]})
 
-    app = Starlette(routes=[Route("/discovery/v2.0/keys", keys)])
+    return Starlette(routes=[Route(KEYS_PATH, keys)])
+
+
+@asynccontextmanager
+async def running_tenant() -> AsyncIterator[Tenant]:
+    port = free_port()
+    tenant = Tenant(f"http://127.0.0.1:{port}{KEYS_PATH}", [SigningKey("key-1")])
+    app = tenant_app(tenant)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from nats.js import JetStreamContext
 
 from services.scoring.domain.model import Award, AwardKind
 from services.scoring.store.directory import Membership
-from shared.bus import publish_many
+from shared.bus import headers_for, publish_many
 from shared.events import (
     AwardBase,
     BadgeAwarded,
@@ -18,6 +19,7 @@ from shared.events import (
     LevelReached,
     PointsAwarded,
 )
+from shared.ids import event_id
 
 SOURCE = "uptake/scoring"
 
@@ -71,10 +73,41 @@ def challenge_event(
     )
 
 
+ENVELOPES: dict[type[AwardBase], type[CloudEvent[Any]]] = {
+    model: CloudEvent[model]  # type: ignore[valid-type]
+    for model in (PointsAwarded, BadgeAwarded, LevelReached, ChallengeCompleted)
+}
+
+
+def envelope(payload: AwardBase, now: datetime) -> CloudEvent[Any]:
+    return ENVELOPES[type(payload)](
+        id=event_id(payload.event_type, *payload.identity()),
+        source=SOURCE,
+        type=payload.event_type,
+        time=now,
+        subject=payload.subject_of(),
+        data=payload,
+    )
+
+
 async def announce(js: JetStreamContext, payloads: Iterable[AwardBase]) -> int:
-    """Publish with the ledger key as identity, so a repeated announcement is de-duplicated."""
-    events: list[CloudEvent[Any]] = [CloudEvent.wrap(p, source=SOURCE) for p in payloads]
-    if not events:
-        return 0
-    new, _ = await publish_many(js, events)
-    return new
+    """Publish awards with the ledger key as identity, so a repeat is de-duplicated.
+
+    Badges, levels and challenges wait for JetStream's acknowledgement. Points,
+    one per scoring signal, are fire-and-forget: the ledger is their record, and
+    waiting for thousands of acknowledgements would halve the scoring rate.
+    """
+    now = datetime.now(UTC)
+    acked: list[CloudEvent[Any]] = []
+    sent = 0
+    for payload in payloads:
+        event = envelope(payload, now)
+        if isinstance(payload, PointsAwarded):
+            await js._nc.publish(payload.subject_name, event.to_bytes(), headers=headers_for(event))
+            sent += 1
+        else:
+            acked.append(event)
+    if acked:
+        new, _ = await publish_many(js, acked)
+        sent += new
+    return sent

@@ -1,8 +1,9 @@
 """Writing boards to Redis: one Lua call per board key keeps totals, ticks and scores in step.
 
-Beside each sorted set ``lb:...`` live two hashes, ``sc:sum:lb:...`` (raw totals)
-and ``sc:tick:lb:...`` (latest activity minute), so a team's per-capita score can
-be recomputed exactly when points arrive or the team's size changes. The score
+Beside each sorted set ``lb:...`` lives a hash ``sc:tot:lb:...`` holding
+"total:tick" per member (raw points and the latest activity minute), so a
+team's per-capita score can be recomputed exactly when points arrive or the
+team's size changes. The score
 itself follows :func:`shared.leaderboards.encode_score`.
 """
 
@@ -13,37 +14,40 @@ from collections.abc import Iterable
 from redis.asyncio import Redis
 
 from services.scoring.domain.boards import BoardDelta
-from shared.leaderboards import KEY_PREFIX, SCALE, TIE_SPAN, Scope
+from shared.leaderboards import KEY_PREFIX, SCALE, TIE_SPAN, Scope, board_key
+from shared.periods import Window
 
-SUM_PREFIX = "sc:sum:"
-TICK_PREFIX = "sc:tick:"
+STATE_PREFIX = "sc:tot:"
 STAGE_PREFIX = "stage:"
 VERSION_KEY = "sc:version"  # the rule-set version the boards were built under
 MEMBERS_PER_CALL = 2000
 
-# KEYS: board, totals hash, ticks hash. ARGV: mode, scale, tie span, then
-# (member, amount, tick, divisor) repeated. The score is computed here, once,
-# for live updates and rebuilds alike, so both give identical bytes.
+# KEYS: board, state hash. ARGV: mode, scale, tie span, and the entries packed
+# as "member US amount US tick US divisor" records separated by RS (one
+# argument: packing thousands of small arguments costs more than the script).
+# The state hash keeps "total:tick" per member, so a team's per-capita score can
+# be recomputed exactly. The score is computed here, once, for live updates and
+# rebuilds alike, so both give identical bytes.
 APPLY = """
 local set_mode = ARGV[1] == 'set'
 local scale = tonumber(ARGV[2])
 local span = tonumber(ARGV[3])
-for i = 4, #ARGV, 4 do
-  local member = ARGV[i]
-  local total
-  if set_mode then
-    total = tonumber(ARGV[i + 1])
-    redis.call('HSET', KEYS[2], member, total)
-  else
-    total = redis.call('HINCRBY', KEYS[2], member, ARGV[i + 1])
+for record in string.gmatch(ARGV[4], '[^\\30]+') do
+  local member, amount, tick, divisor = string.match(
+    record, '^(.*)\\31(%-?%d+)\\31(%d+)\\31(%d+)$')
+  local total = tonumber(amount)
+  tick = tonumber(tick)
+  if not set_mode then
+    local state = redis.call('HGET', KEYS[2], member)
+    if state then
+      local known_total, known_tick = string.match(state, '^(%-?%d+):(%-?%d+)$')
+      total = total + tonumber(known_total)
+      if tonumber(known_tick) > tick then tick = tonumber(known_tick) end
+    end
   end
-  local tick = tonumber(ARGV[i + 2])
-  local known = tonumber(redis.call('HGET', KEYS[3], member) or '-1')
-  if (not set_mode) and known > tick then tick = known end
-  redis.call('HSET', KEYS[3], member, tick)
+  redis.call('HSET', KEYS[2], member, string.format('%d:%d', total, tick))
   if total > 0 then
-    local divisor = tonumber(ARGV[i + 3])
-    local value = math.floor(total * scale / divisor + 0.5)
+    local value = math.floor(total * scale / tonumber(divisor) + 0.5)
     local score = value * span + (span - 1 - tick)
     redis.call('ZADD', KEYS[1], string.format('%.0f', score), member)
   else
@@ -52,6 +56,7 @@ for i = 4, #ARGV, 4 do
 end
 return 1
 """
+UNIT, RECORD = "\x1f", "\x1e"
 
 
 async def built_version(redis: Redis) -> int | None:
@@ -59,8 +64,9 @@ async def built_version(redis: Redis) -> int | None:
     return None if value is None else int(value)
 
 
-def companion_keys(board: str) -> tuple[str, str]:
-    return SUM_PREFIX + board, TICK_PREFIX + board
+def state_key(board: str) -> str:
+    """The hash of "total:tick" per member beside a board."""
+    return STATE_PREFIX + board
 
 
 async def apply(redis: Redis, delta: BoardDelta, *, mode: str = "incr", prefix: str = "") -> None:
@@ -72,10 +78,12 @@ async def apply(redis: Redis, delta: BoardDelta, *, mode: str = "incr", prefix: 
         for board, members in delta.boards.items():
             items = list(members.items())
             for start in range(0, len(items), MEMBERS_PER_CALL):
-                args: list[str | int] = [mode, SCALE, TIE_SPAN]
-                for member, entry in items[start : start + MEMBERS_PER_CALL]:
-                    args += [member, entry.amount, max(entry.tick, 0), entry.divisor]
-                keys = [prefix + board, *(prefix + k for k in companion_keys(board))]
+                packed = RECORD.join(
+                    f"{member}{UNIT}{entry.amount}{UNIT}{max(entry.tick, 0)}{UNIT}{entry.divisor}"
+                    for member, entry in items[start : start + MEMBERS_PER_CALL]
+                )
+                args: list[str | int] = [mode, SCALE, TIE_SPAN, packed]
+                keys = [prefix + board, prefix + state_key(board)]
                 await script(keys=keys, args=args, client=pipe)
         await pipe.execute()
 
@@ -87,15 +95,20 @@ async def board_keys(redis: Redis, scope: Scope | None = None, prefix: str = "")
 
 async def remove_members(redis: Redis, scope: Scope, members: Iterable[str]) -> None:
     """Take members off every board of a scope (before their entries are set again)."""
-    names = list(members)
+    names = sorted(set(members))
+    if not names:
+        return
+    # Anyone ever on a board of this scope is in its all-time state hash.
+    everywhere = state_key(board_key(scope, Window.ALL, "all"))
+    present = await redis.hmget(everywhere, names)
+    names = [name for name, state in zip(names, present, strict=True) if state is not None]
     if not names:
         return
     keys = await board_keys(redis, scope)
     async with redis.pipeline(transaction=False) as pipe:
         for board in keys:
             pipe.zrem(board, *names)
-            for companion in companion_keys(board):
-                pipe.hdel(companion, *names)
+            pipe.hdel(state_key(board), *names)
         await pipe.execute()
 
 
@@ -112,8 +125,7 @@ async def swap_stage(redis: Redis) -> int:
         async for key in redis.scan_iter(match=f"{STAGE_PREFIX}*", count=1000)
     ]
     live = set(await board_keys(redis))
-    live |= {_text(key) async for key in redis.scan_iter(match=f"{SUM_PREFIX}*", count=1000)}
-    live |= {_text(key) async for key in redis.scan_iter(match=f"{TICK_PREFIX}*", count=1000)}
+    live |= {_text(key) async for key in redis.scan_iter(match=f"{STATE_PREFIX}*", count=1000)}
     async with redis.pipeline(transaction=True) as pipe:
         for key in live - set(staged):
             pipe.delete(key)

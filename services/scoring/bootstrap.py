@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from redis.asyncio import Redis
 from sqlalchemy import text
@@ -23,6 +24,7 @@ from services.scoring.health import Health
 from services.scoring.rulebook import Rulebook, default_source
 from services.scoring.scorer import Scorer
 from services.scoring.store import tables  # noqa: F401  (registers the tables)
+from shared import subjects
 from shared.bus import connect
 from shared.cache import create_redis
 from shared.database import create_engine, create_tables
@@ -117,6 +119,12 @@ async def run(settings: ScoringSettings) -> None:
         health = Health(ready=lambda: res.nc.is_connected)
         if settings.scoring_health_port:
             await health.start(settings.scoring_health_port)
+
+        async def on_rules(_: Msg) -> None:
+            consumer.request_sync()
+
+        # Between batches the consumer notices new rules anyway; this makes it prompt.
+        await res.nc.subscribe(subjects.CONTROL_RULES, cb=on_rules)
         log.info("scoring started", rules_version=version)
         try:
             await scorer.sync()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -27,7 +28,7 @@ from sqlalchemy.exc import OperationalError
 
 from services.scoring.scorer import Batch, Outcome, Scorer, describe
 from shared import subjects
-from shared.events import CopilotActivity, DirectoryPerson, parse_event
+from shared.events import CloudEvent, CopilotActivity, DirectoryPerson
 from shared.logs import get_logger
 from shared.streams import SIGNALS
 
@@ -70,19 +71,33 @@ def to_batch(messages: list[Msg]) -> Batch:
     return batch
 
 
-def batch_add(batch: Batch, msg: Msg) -> None:
+# Envelope classes resolved once: building CloudEvent[X] per message is costly.
+ENVELOPES: dict[str, type[CloudEvent[Any]]] = {
+    subjects.COPILOT_ACTIVITY: CloudEvent[CopilotActivity],
+    subjects.DIRECTORY_PERSON: CloudEvent[DirectoryPerson],
+}
+
+
+def parse(msg: Msg) -> CloudEvent[Any]:
+    envelope = ENVELOPES.get(msg.subject)
+    if envelope is None:
+        raise PoisonMessage(f"unexpected subject {msg.subject}")
     try:
-        event = parse_event(msg.data)
+        event = envelope.model_validate_json(msg.data)
     except ValueError as exc:
         raise PoisonMessage(f"unparseable: {str(exc)[:300]}") from None
+    if event.type != event.data.event_type:
+        raise PoisonMessage(f"event type {event.type} on {msg.subject}")
+    return event
+
+
+def batch_add(batch: Batch, msg: Msg) -> None:
+    event = parse(msg)
     if isinstance(event.data, CopilotActivity):
         batch.activities.append(event)
-        person = event.data.person
-    elif isinstance(event.data, DirectoryPerson):
-        batch.people.append(event.data)
-        person = event.data.person
     else:
-        raise PoisonMessage(f"unexpected event type {event.type} on {msg.subject}")
+        batch.people.append(event.data)
+    person = str(event.data.person)
     if msg.metadata.num_delivered > 1:
         batch.redelivered.add(person)
 
@@ -94,9 +109,14 @@ class SignalConsumer:
         self.settings = settings
         self.processed = 0
         self._stop = asyncio.Event()
+        self._sync = asyncio.Event()
 
     def stop(self) -> None:
         self._stop.set()
+
+    def request_sync(self) -> None:
+        """Run the idle hook after the batch in hand (a rule set was published)."""
+        self._sync.set()
 
     async def run(
         self, on_idle: Callable[[], Awaitable[None]] | None = None, once: bool = False
@@ -118,6 +138,9 @@ class SignalConsumer:
                         return
                     continue
                 await self.process(messages)
+                if self._sync.is_set() and on_idle is not None:
+                    self._sync.clear()
+                    await on_idle()
         finally:
             await sub.unsubscribe()
 

@@ -8,16 +8,18 @@ rule publication in progress and then score under the new version.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from nats.js import JetStreamContext
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from services.scoring import boards, projection
+from services.scoring import boards, challenges, projection
 from services.scoring.announcements import announce, award_event
 from services.scoring.domain.boards import BoardDelta, Fact, Seen, contribute, seen_from_history
 from services.scoring.domain.engine import score
@@ -25,10 +27,20 @@ from services.scoring.domain.model import Award, AwardKind, Signal
 from services.scoring.rulebook import ActiveRules, Rulebook
 from services.scoring.signals import to_signal
 from services.scoring.store import directory, ledger
-from shared.events import AwardBase, CloudEvent, CopilotActivity, DirectoryPerson
+from shared.events import (
+    AwardBase,
+    ChallengeCompleted,
+    CloudEvent,
+    CopilotActivity,
+    DirectoryPerson,
+)
 from shared.logs import get_logger
+from shared.periods import today as org_today
 
 log = get_logger(__name__)
+
+SIZES_TTL = 5.0  # seconds
+CHALLENGE_CHECK_SECONDS = 60.0
 
 
 @dataclass
@@ -63,6 +75,9 @@ class Scorer:
         self.rulebook = rulebook or Rulebook()
         self.announce_points = announce_points
         self._board_version: int | None = None
+        self._sizes: directory.GroupSizes | None = None
+        self._sizes_at = 0.0
+        self._challenges_checked = 0.0
 
     async def handle(self, batch: Batch) -> Outcome:
         outcome = Outcome()
@@ -82,7 +97,7 @@ class Scorer:
             written = await ledger.insert_awards(conn, awards)
             outcome.awards = [a for a in awards if a.key in written]
             members = await directory.memberships(conn, persons)
-            sizes = await directory.group_sizes(conn)
+            sizes = await self._group_sizes(conn, changed=bool(affected))
         outcome.new_signals = len(fresh)
         facts = [
             Fact(a.person, a.day, a.points, a.at, a.app)
@@ -107,6 +122,18 @@ class Scorer:
             outcome.announced = await announce(self.js, payloads)
         return outcome
 
+    async def _group_sizes(self, conn: AsyncConnection, changed: bool) -> directory.GroupSizes:
+        """Team and department sizes, re-counted after a directory change or every few seconds.
+
+        Counting 100,000 people per batch would cost more than the batch; another
+        replica's directory change reaches this one's divisors within the TTL.
+        """
+        now = time.monotonic()
+        if changed or self._sizes is None or now - self._sizes_at > SIZES_TTL:
+            self._sizes = await directory.group_sizes(conn)
+            self._sizes_at = now
+        return self._sizes
+
     async def apply_boards(self, delta: BoardDelta) -> None:
         await boards.apply(self.redis, delta)
 
@@ -126,11 +153,28 @@ class Scorer:
         return built == active.version
 
     async def sync(self) -> None:
-        """Pick up a newly published rule set while no signals arrive."""
+        """While no signals arrive: pick up a new rule set, a flushed Redis, ended challenges."""
         async with self.engine.connect() as conn:
             active = await self.rulebook.current(conn)
         self._board_version = None  # re-read Redis: it may have been flushed meanwhile
         await self.boards_current(active)
+        if time.monotonic() - self._challenges_checked > CHALLENGE_CHECK_SECONDS:
+            await self.close_challenges()
+
+    async def close_challenges(self, today: date | None = None) -> list[ChallengeCompleted]:
+        """Record and announce the winners of challenges that have ended."""
+        self._challenges_checked = time.monotonic()
+        async with self.engine.connect() as conn:
+            active = await self.rulebook.current(conn)
+        await self.boards_current(active)
+        completed = await challenges.close_finished(
+            self.engine, self.redis, active, self.tz, today or org_today(self.tz)
+        )
+        if completed:
+            log.info("challenges closed", winners=len(completed))
+            if self.js is not None:
+                await announce(self.js, completed)
+        return completed
 
     async def _repair(
         self, active: ActiveRules, affected: directory.Affected, redelivered: set[str]

@@ -63,9 +63,16 @@ def reached_on(
 
 
 def achieved_badges(
-    rules: RuleSet, calendar: WorkCalendar, history: History, paid: dict[date, int]
+    rules: RuleSet,
+    calendar: WorkCalendar,
+    history: History,
+    paid: dict[date, int],
+    held: set[str] | frozenset[str] = frozenset(),
 ) -> Iterator[tuple[Badge, date]]:
+    """Badges not in ``held`` whose condition holds, with the date it first held."""
     for badge in rules.badges:
+        if badge.id in held:
+            continue
         reached = reached_on(badge, rules, calendar, history, paid)
         if reached is not None:
             yield badge, reached

@@ -68,10 +68,16 @@ class BoardDelta:
     boards: dict[str, dict[str, Entry]] = field(default_factory=dict)
 
     def add(self, key: str, member: str, amount: int, tick: int, divisor: int = 1) -> None:
-        entry = self.boards.setdefault(key, {}).setdefault(member, Entry())
+        members = self.boards.get(key)
+        if members is None:
+            members = self.boards[key] = {}
+        entry = members.get(member)
+        if entry is None:
+            members[member] = Entry(amount, tick, divisor if divisor > 1 else 1)
+            return
         entry.amount += amount
-        entry.tick = max(entry.tick, tick)
-        entry.divisor = max(1, divisor)
+        if tick > entry.tick:
+            entry.tick = tick
 
     def __len__(self) -> int:
         return sum(len(members) for members in self.boards.values())
@@ -119,24 +125,36 @@ def contribute(
     delta: BoardDelta,
 ) -> BoardDelta:
     """Add each fact to every board it belongs on; people absent from ``groups`` are skipped."""
+    keys_by_day: dict[tuple[Scope, date], list[str]] = {}
+    challenges_by_day: dict[date, list[Challenge]] = {}
+
+    def keys(scope: Scope, day: date) -> list[str]:
+        found = keys_by_day.get((scope, day))
+        if found is None:
+            periods = [(w, period_key(w, day)) for w in CALENDAR_WINDOWS]
+            periods += [(Window.SEASON, s.id) for s in rules.seasons_of(day)]
+            found = keys_by_day[(scope, day)] = [board_key(scope, w, p) for w, p in periods]
+        return found
+
     for fact in facts:
         group = groups.get(fact.person)
         if group is None:
             continue
         tick = minute_tick(fact.at)
-        targets: list[tuple[Scope, str, int]] = [(Scope.PEOPLE, fact.person, 1)]
+        for key in keys(Scope.PEOPLE, fact.day):
+            delta.add(key, fact.person, fact.points, tick)
         if group.team:
-            targets.append((Scope.TEAMS, group.team, group.team_size))
+            for key in keys(Scope.TEAMS, fact.day):
+                delta.add(key, group.team, fact.points, tick, group.team_size)
         if group.department:
-            targets.append((Scope.DEPARTMENTS, group.department, group.department_size))
-        periods = [(w, period_key(w, fact.day)) for w in CALENDAR_WINDOWS]
-        periods += [(Window.SEASON, s.id) for s in rules.seasons_of(fact.day)]
-        for scope, member, divisor in targets:
-            for window, period in periods:
-                delta.add(board_key(scope, window, period), member, fact.points, tick, divisor)
-        for challenge in rules.challenges:
-            if not challenge.contains(fact.day):
-                continue
+            for key in keys(Scope.DEPARTMENTS, fact.day):
+                delta.add(key, group.department, fact.points, tick, group.department_size)
+        running = challenges_by_day.get(fact.day)
+        if running is None:
+            running = challenges_by_day[fact.day] = [
+                c for c in rules.challenges if c.contains(fact.day)
+            ]
+        for challenge in running:
             amount = challenge_amount(challenge, fact, seen)
             c_scope, c_member, c_divisor = _challenge_target(challenge, fact.person, group)
             if c_member is not None:

@@ -114,8 +114,10 @@ def streak_reached(
     active: Iterable[date], calendar: WorkCalendar, rules: StreakRules, days: int
 ) -> date | None:
     """The first date on which a run reached ``days`` active working days."""
-    runs, _ = streak_runs(active, calendar, rules)
     ordered = sorted(set(active))
+    if len(ordered) < days:
+        return None
+    runs, _ = streak_runs(ordered, calendar, rules)
     for run in runs:
         if run.length >= days:
             count = 0
@@ -142,6 +144,8 @@ def current_streak(
 def habit_reached(active: Iterable[date], days: int, window: int) -> date | None:
     """The first date on which ``days`` of the last ``window`` calendar days were active."""
     ordered = sorted(set(active))
+    if len(ordered) < days:
+        return None
     for index in range(days - 1, len(ordered)):
         if (ordered[index] - ordered[index - days + 1]).days < window:
             return ordered[index]

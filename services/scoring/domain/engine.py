@@ -119,9 +119,8 @@ def badge_awards(
     trigger: str,
 ) -> list[Award]:
     awards = []
-    for badge, reached in achieved_badges(rules, calendar, state.history, state.paid_by_day):
-        if badge.id in state.badges:
-            continue
+    found = achieved_badges(rules, calendar, state.history, state.paid_by_day, state.badges)
+    for badge, reached in list(found):
         state.badges.add(badge.id)
         awards.append(
             Award(

@@ -198,7 +198,9 @@ class RuleSet(Strict):
     calendar: CalendarRules = CalendarRules()
     streak: StreakRules = StreakRules()
     badges: list[Badge] = []
-    levels: list[Level] = [Level(level=1, title="Starter", points=0)]
+    levels: Annotated[list[Level], Field(min_length=1)] = [
+        Level(level=1, title="Starter", points=0)
+    ]
     tiers: TierRules = TierRules()
     challenges: list[Challenge] = []
     seasons: list[Season] = []
@@ -262,9 +264,7 @@ def _cross_checks(rules: RuleSet) -> list[Problem]:
         *_unique(rules.levels, "levels", "points"),
         *_unique(rules.tiers.tiers, "tiers.tiers"),
     ]
-    if not rules.levels:
-        problems.append(Problem("levels", "at least one level is needed"))
-    elif min(level.points for level in rules.levels) != 0:
+    if min(level.points for level in rules.levels) != 0:
         problems.append(Problem("levels", "one level must start at 0 points"))
     ordered = sorted(rules.seasons, key=lambda s: s.start)
     for before, after in itertools.pairwise(ordered):

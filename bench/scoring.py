@@ -1,0 +1,303 @@
+"""Scoring throughput, memory and latency on a real embedded nats-server and valkey.
+
+    .venv/bin/python -m bench.scoring [--people N] [--events N] [--rate R] [--seconds S]
+
+1. 100,000 people (directory facts) and N Copilot activity signals are put on
+   the SIGNALS stream first.
+2. Reference: a raw nats-py pull consumer fetches and acks the activity
+   signals in batches of 1,000, measured in the same run.
+3. ``python -m services.scoring`` (its own process, SQLite file, batches) scores
+   everything: ledger rows, boards, award events. Events per second from the
+   first to the last acknowledgement, the ratio to the raw rate, and the peak
+   resident memory of the scoring process.
+4. Latency: while scoring runs, signals are published at a steady rate; each
+   one belongs to a person never seen before, and the time from publish until
+   that person appears on the all-time board is measured; p50 and p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import nats
+import psutil
+from nats.js.api import AckPolicy, ConsumerConfig
+
+from devtools.servers import nats_server, redis_server
+from shared.bus import publish_many
+from shared.cache import create_redis
+from shared.events import (
+    ActivityKind,
+    App,
+    CloudEvent,
+    CopilotActivity,
+    DirectoryPerson,
+    SignalSource,
+)
+from shared.streams import ensure_streams
+
+PEOPLE = 100_000
+EVENTS = 200_000
+RATE = 1_000
+SECONDS = 15
+APPS = [App.TEAMS, App.WORD, App.EXCEL, App.OUTLOOK, App.POWERPOINT, App.CHAT]
+START = date(2026, 11, 2)
+
+
+def directory(people: int) -> list[CloudEvent[Any]]:
+    observed = datetime(2026, 11, 1, tzinfo=UTC)
+    return [
+        CloudEvent.wrap(
+            DirectoryPerson(
+                person=f"p-{i:06d}",
+                team=f"team-{i % 2000:04d}",
+                department=f"dept-{i % 40:02d}",
+                observed_at=observed,
+            ),
+            source="bench",
+        )
+        for i in range(people)
+    ]
+
+
+def activities(count: int, people: int, seed: int = 1) -> list[CloudEvent[Any]]:
+    rng = random.Random(seed)
+    out = []
+    for n in range(count):
+        day = START + timedelta(days=rng.randrange(25))
+        prompt = rng.random() < 0.5
+        data = CopilotActivity(
+            person=f"p-{rng.randrange(people):06d}",
+            app=rng.choice(APPS),
+            kind=ActivityKind.PROMPT if prompt else ActivityKind.ACTIVE_DAY,
+            date=day,
+            occurred_at=datetime(day.year, day.month, day.day, 9, rng.randrange(60), tzinfo=UTC)
+            if prompt
+            else None,
+            source=SignalSource.INTERACTION_HISTORY if prompt else SignalSource.USAGE_REPORT,
+            interaction_id=f"i-{n}" if prompt else None,
+        )
+        out.append(CloudEvent.wrap(data, source="bench"))
+    return out
+
+
+async def raw_consume_rate(nats_url: str, expected: int) -> float:
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    config = ConsumerConfig(
+        durable_name="bench-raw",
+        ack_policy=AckPolicy.EXPLICIT,
+        max_ack_pending=20_000,
+        filter_subject="signals.copilot.activity",
+    )
+    await js.add_consumer("SIGNALS", config=config)
+    sub = await js.pull_subscribe_bind(durable="bench-raw", stream="SIGNALS")
+    seen = 0
+    start = time.perf_counter()
+    while seen < expected:
+        for msg in await sub.fetch(1000, timeout=5):
+            await msg.ack()
+            seen += 1
+    elapsed = time.perf_counter() - start
+    await nc.drain()
+    return seen / elapsed
+
+
+def start_scoring(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "services.scoring"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
+async def wait_scored(
+    js: Any, start_seq: int, total: int, processes: list[psutil.Process], peak: list[float]
+) -> tuple[float, float, list[float]]:
+    """Poll until messages up to ``total`` are acknowledged.
+
+    Returns the wall time and the CPU seconds of each process spent between the
+    acknowledgement floor passing ``start_seq`` and reaching ``total``.
+    """
+    first = 0.0
+    cpu_first: list[float] = []
+    while True:
+        try:
+            info = await js.consumer_info("SIGNALS", "scoring")
+            done = info.ack_floor.stream_seq
+        except Exception:
+            done = 0
+        now = time.perf_counter()
+        peak[0] = max(peak[0], processes[0].memory_info().rss / 2**20)
+        if done >= start_seq and not first:
+            first = now
+            cpu_first = [cpu_seconds(p) for p in processes]
+        if done >= total:
+            cpu = [cpu_seconds(p) - c for p, c in zip(processes, cpu_first, strict=True)]
+            return now - first, now, cpu
+        await asyncio.sleep(0.02)
+
+
+async def latency(
+    nats_url: str, redis_url: str, rate: int, seconds: int
+) -> tuple[float, float, int]:
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    redis = create_redis(redis_url)
+    sent: dict[str, float] = {}
+    seen: dict[str, float] = {}
+    today = START + timedelta(days=3)
+    total = rate * seconds
+
+    async def publisher() -> None:
+        start = time.perf_counter()
+        for n in range(total):
+            due = start + n / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            member = f"lat-{n:06d}"
+            data = CopilotActivity(
+                person=member,
+                app=App.WORD,
+                kind=ActivityKind.ACTIVE_DAY,
+                date=today,
+                source=SignalSource.USAGE_REPORT,
+            )
+            event = CloudEvent.wrap(data, source="bench")
+            sent[member] = time.perf_counter()
+            await js.publish_async(
+                data.subject_name, event.to_bytes(), headers={"Nats-Msg-Id": event.id}
+            )
+
+    async def watcher() -> None:
+        while len(seen) < total:
+            waiting = [m for m in sent if m not in seen]
+            if waiting:
+                scores = await redis.zmscore("lb:people:all:all", waiting)
+                now = time.perf_counter()
+                for member, value in zip(waiting, scores, strict=True):
+                    if value is not None:
+                        seen[member] = now
+            await asyncio.sleep(0.002)
+
+    await asyncio.wait_for(asyncio.gather(publisher(), watcher()), timeout=seconds * 6 + 60)
+    delays = sorted((seen[m] - sent[m]) * 1000 for m in seen)
+    await redis.aclose()
+    await nc.drain()
+    p95 = delays[int(len(delays) * 0.95) - 1]
+    return statistics.median(delays), p95, len(delays)
+
+
+async def measure(people: int, events: int, rate: int, seconds: int) -> list[dict[str, Any]]:
+    with tempfile.TemporaryDirectory(prefix="bench-scoring-") as tmp:
+        work = Path(tmp)
+        with nats_server(work) as nats_srv, redis_server(work) as redis_srv:
+            nc = await nats.connect(nats_srv.url)
+            js = nc.jetstream()
+            await ensure_streams(js)
+            people_events = directory(people)
+            signal_events = activities(events, people)
+            await publish_many(js, people_events)
+            await publish_many(js, signal_events)
+            total = (await js.stream_info("SIGNALS")).state.messages
+            distinct = len({e.id for e in signal_events})
+            del people_events, signal_events
+
+            raw_rate = await raw_consume_rate(nats_srv.url, distinct)
+
+            env = os.environ | {
+                "NATS_URL": nats_srv.url,
+                "REDIS_URL": redis_srv.url,
+                "DATABASE_URL": f"sqlite+aiosqlite:///{work / 'scoring.db'}",
+                "LOG_LEVEL": "WARNING",
+                "ENVIRONMENT": "test",
+            }
+            service = start_scoring(env, work / "scoring.log")
+            try:
+                process = psutil.Process(service.pid)
+                redis_process = psutil.Process(redis_srv.process.pid)
+                peak = [0.0]
+                procs = [process, redis_process]
+                directory_seconds, _, _ = await asyncio.wait_for(
+                    wait_scored(js, 1, people, procs, peak), timeout=3600
+                )
+                wall, _, cpu = await asyncio.wait_for(
+                    wait_scored(js, people + 1, total, procs, peak), timeout=3600
+                )
+                # Activity signals only, timed from the directory's end to the last ack.
+                scored_rate = (total - people) / max(wall, 1e-9)
+                p50, p95, probes = await latency(nats_srv.url, redis_srv.url, rate, seconds)
+                peak[0] = max(peak[0], process.memory_info().rss / 2**20)
+            finally:
+                service.terminate()
+                service.wait(timeout=30)
+            await nc.drain()
+    figures = [
+        {"name": "raw nats-py consume rate", "value": round(raw_rate), "unit": "events/s"},
+        {"name": "scoring end-to-end rate", "value": round(scored_rate), "unit": "events/s"},
+        {"name": "scoring / raw consume", "value": round(scored_rate / raw_rate, 3), "unit": "x"},
+        {
+            "name": "scoring per CPU second (scoring process)",
+            "value": round((total - people) / max(cpu[0], 1e-9)),
+            "unit": "events/cpu-s",
+        },
+        {
+            "name": "redis CPU per 1,000 events",
+            "value": round(cpu[1] / (total - people) * 1000 * 1000, 1),
+            "unit": "ms",
+        },
+        {
+            "name": "directory facts scored",
+            "value": round(people / max(directory_seconds, 1e-9)),
+            "unit": "events/s",
+        },
+        {"name": f"peak RSS at {people:,} people", "value": round(peak[0], 1), "unit": "MB"},
+        {"name": f"publish-to-board p50 at {rate}/s", "value": round(p50, 1), "unit": "ms"},
+        {"name": f"publish-to-board p95 at {rate}/s", "value": round(p95, 1), "unit": "ms"},
+        {"name": "activity signals scored", "value": total - people, "unit": "messages"},
+        {"name": "latency probes", "value": probes, "unit": "events"},
+    ]
+    return figures
+
+
+def run(
+    people: int = PEOPLE, events: int = EVENTS, rate: int = RATE, seconds: int = SECONDS
+) -> list[dict[str, Any]]:
+    figures = asyncio.run(measure(people, events, rate, seconds))
+    for figure in figures:
+        print(f"{figure['name']:>40}: {figure['value']} {figure['unit']}")
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--people", type=int, default=PEOPLE)
+    parser.add_argument("--events", type=int, default=EVENTS)
+    parser.add_argument("--rate", type=int, default=RATE)
+    parser.add_argument("--seconds", type=int, default=SECONDS)
+    args = parser.parse_args()
+    run(args.people, args.events, args.rate, args.seconds)
+
+
+if __name__ == "__main__":
+    main()

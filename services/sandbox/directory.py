@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from services.sandbox.errors import FastJSONResponse, graph_error
 from services.sandbox.graphauth import require, sandbox
 from services.sandbox.organisation import Person
+from services.sandbox.state import SandboxState
 
 router = APIRouter(tags=["graph directory"])
 COPILOT_SKU = "639dec6b-bb19-468b-871c-c5c441c4b0cb"
@@ -82,18 +83,15 @@ def _decode(token: str) -> dict[str, Any]:
     return data
 
 
-_CACHE: dict[tuple[int, dt.date | None, dt.date], list[Person]] = {}
-
-
-def cached_changes(
-    people: tuple[Person, ...], since: dt.date | None, until: dt.date
-) -> list[Person]:
-    key = (id(people), since, until)
-    if key not in _CACHE:
-        if len(_CACHE) > 16:
-            _CACHE.clear()
-        _CACHE[key] = changes(people, since, until)
-    return _CACHE[key]
+def cached_changes(state: SandboxState, since: dt.date | None, until: dt.date) -> list[Person]:
+    """Changes between two data dates, kept per tenant while clients page through them."""
+    cache = state.delta_cache
+    key = (since, until)
+    if key not in cache:
+        if len(cache) > 16:
+            cache.clear()
+        cache[key] = changes(state.org.people, since, until)
+    return cache[key]
 
 
 def changes(people: tuple[Person, ...], since: dt.date | None, until: dt.date) -> list[Person]:
@@ -145,7 +143,7 @@ async def users_delta(request: Request) -> Response:
         offset, fields = int(cursor["o"]), list(cursor["f"])
     except (ValueError, KeyError, TypeError):
         return graph_error(400, "Badly formed token.", code="badRequest")
-    everything = cached_changes(state.org.people, since, until)
+    everything = cached_changes(state, since, until)
     size = state.runtime.delta_page_size
     page = everything[offset : offset + size]
     base = f"{str(request.base_url).rstrip('/')}{request.url.path}"

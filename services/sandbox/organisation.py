@@ -93,6 +93,13 @@ class Organisation:
             object.__setattr__(self, "_by_id", cached)
         return cached
 
+    def by_upn(self, upn: str) -> Person | None:
+        cached: dict[str, Person] | None = self.__dict__.get("_by_upn")
+        if cached is None:
+            cached = {p.user_principal_name: p for p in self.people}
+            object.__setattr__(self, "_by_upn", cached)
+        return cached.get(upn.lower())
+
     def present(self, day: dt.date) -> list[Person]:
         return [p for p in self.people if p.present_on(day)]
 

@@ -39,6 +39,7 @@ class SandboxState:
     runtime: Runtime
     faults: FaultBook = field(default_factory=FaultBook)
     device_codes: dict[str, str] = field(default_factory=dict)
+    delta_cache: dict[tuple[dt.date | None, dt.date], list[Person]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -58,11 +59,8 @@ class SandboxState:
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"sandbox:{self.settings.client_id}"))
 
     def person_by_upn(self, upn: str) -> Person | None:
-        wanted = upn.lower()
-        for person in self.org.people:
-            if person.user_principal_name == wanted and person.present_on(self.data_date):
-                return person
-        return None
+        person = self.org.by_upn(upn)
+        return person if person is not None and person.present_on(self.data_date) else None
 
     def roles_of(self, person: Person) -> list[str]:
         """App roles of the Uptake API assigned to this person (demo assignments)."""

@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import re
 import threading
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -130,6 +131,13 @@ class FaultMiddleware:
                 entry["status"] = message["status"]
                 if not admin:
                     book.log.append(entry)
+                    sent = [name for name, _ in message.get("headers", [])]
+                    if b"request-id" not in sent:
+                        # Graph names every answer; clients log these ids for support cases
+                        request_id = str(uuid.uuid4()).encode()
+                        client_id = headers.get(b"client-request-id", request_id)
+                        extra = [(b"request-id", request_id), (b"client-request-id", client_id)]
+                        message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
         await self.app(scope, receive, recording_send)

@@ -88,3 +88,12 @@ def test_a_delay_fault_slows_one_answer(own_tenant: SandboxHandle) -> None:
         with pytest.raises(httpx.ReadTimeout):
             client.get("/healthz")
         assert client.get("/healthz").status_code == 200
+
+
+def test_graph_answers_carry_request_ids(own_tenant: SandboxHandle) -> None:
+    token = own_tenant.app_token()
+    headers = {"Authorization": f"Bearer {token}", "client-request-id": "abc-123"}
+    with own_tenant.http(headers=headers) as graph:
+        response = graph.get("/v1.0/admin/reportSettings")
+    assert response.headers["client-request-id"] == "abc-123"
+    assert response.headers["request-id"]

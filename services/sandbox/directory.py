@@ -182,3 +182,37 @@ async def get_user(user_id: str, request: Request) -> Response:
     raw = request.query_params.get("$select")
     fields = [f.strip() for f in raw.split(",")] if raw else list(DEFAULT_SELECT)
     return FastJSONResponse(user_object(person, state.data_date, fields))
+
+
+def manager_of(state: SandboxState, person: Person) -> Person | None:
+    """Team lead, then department head, then person 0: the first present person of each."""
+    day = state.data_date
+    placement = person.placement_on(day)
+    present = [p for p in state.org.people if p.present_on(day)]
+    department = [p for p in present if p.placement_on(day).department == placement.department]
+    team = [p for p in department if p.placement_on(day).team == placement.team]
+    for group in (team, department, present):
+        lead = group[0] if group else None
+        if lead is not None and lead.index < person.index:
+            return lead
+    return None
+
+
+@router.get("/v1.0/users/{user_id}/manager")
+async def get_manager(user_id: str, request: Request) -> Response:
+    """The user's manager: team lead, department head, then the organisation's head."""
+    state = sandbox(request)
+    require(request, "User.Read.All")
+    person = state.org.by_id(user_id) or state.person_by_upn(user_id)
+    manager = manager_of(state, person) if person and person.present_on(state.data_date) else None
+    if manager is None:
+        return graph_error(
+            404,
+            "Resource 'manager' does not exist or one of its queried "
+            "reference-property objects are not present.",
+            code="Request_ResourceNotFound",
+        )
+    raw = request.query_params.get("$select")
+    fields = [f.strip() for f in raw.split(",")] if raw else list(DEFAULT_SELECT)
+    body = {"@odata.type": "#microsoft.graph.user", **user_object(manager, state.data_date, fields)}
+    return FastJSONResponse(body)

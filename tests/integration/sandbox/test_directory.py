@@ -75,3 +75,20 @@ def test_get_user_and_team_in_employee_org_data(tenant: SandboxHandle, graph: ht
     assert body["department"] == person["department"]
     assert body["employeeOrgData"]["division"] == person["team"]
     assert graph.get("/v1.0/users/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+def test_managers_form_a_tree_up_to_person_zero(tenant: SandboxHandle, graph: httpx.Client) -> None:
+    people = [p for p in tenant.people(limit=40) if p["present"]]
+    root = people[0]
+    assert graph.get(f"/v1.0/users/{root['id']}/manager").status_code == 404
+    for person in people[1:]:
+        seen = {person["id"]}
+        current = person["id"]
+        while True:
+            response = graph.get(f"/v1.0/users/{current}/manager?$select=id,department")
+            if response.status_code == 404:
+                break
+            current = response.json()["id"]
+            assert current not in seen
+            seen.add(current)
+        assert current == root["id"]

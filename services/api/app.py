@@ -14,6 +14,7 @@ from services.api.metrics import ApiMetrics, MetricsMiddleware
 from services.api.resources import open_resources
 from services.api.routers import (
     admin_displays,
+    admin_rules,
     health,
     insights,
     leaderboards,
@@ -44,7 +45,16 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
-    for module in (health, leaderboards, me, insights, admin_displays, screen, screen_data):
+    for module in (
+        health,
+        leaderboards,
+        me,
+        insights,
+        admin_displays,
+        admin_rules,
+        screen,
+        screen_data,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

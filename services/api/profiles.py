@@ -1,21 +1,31 @@
-"""A person's own view: standings per window, level, badges, habit, and goals within reach."""
+"""A person's own view: ranks from the boards, the rest from scoring's read model."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import asdict
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api import activity
-from services.api.published import RulesDocument
-from services.api.schemas import BadgeView, Goal, LevelView, Profile, WindowStanding
+from services.api.schemas import (
+    BadgeView,
+    DayExplanation,
+    Goal,
+    HabitView,
+    LevelView,
+    Profile,
+    StreakView,
+    TierView,
+    WindowStanding,
+)
+from services.scoring import read
+from services.scoring.rulebook import Rulebook
 from shared.leaderboards import Scope, board_key, decode_value
 from shared.people import Person
-from shared.periods import CALENDAR_WINDOWS, Window, period_key
-
-HABIT_WINDOW = 28
+from shared.periods import CALENDAR_WINDOWS, period_key
 
 
 async def standings_of(redis: Redis, person: str, today: date) -> list[WindowStanding]:
@@ -42,100 +52,58 @@ async def standings_of(redis: Redis, person: str, today: date) -> list[WindowSta
     return standings
 
 
-def streak(active: list[date], today: date) -> int:
-    """Consecutive active weekdays ending today (or the last weekday before it)."""
-    days = set(active)
-    day = today
-    if day not in days:
-        day -= timedelta(days=1)
-    count = 0
-    while True:
-        if day.weekday() >= 5:
-            day -= timedelta(days=1)
-            continue
-        if day not in days:
-            return count
-        count += 1
-        day -= timedelta(days=1)
-
-
-def goals(
-    rules: RulesDocument,
-    all_points: float,
-    held: set[str],
-    apps: set[str],
-    active_28: int,
-) -> list[Goal]:
-    found: list[Goal] = []
-    ahead = sorted((lv for lv in rules.levels if lv.points > all_points), key=lambda lv: lv.points)
-    if ahead:
-        found.append(
-            Goal(
-                kind="level",
-                title=ahead[0].title,
-                remaining=ahead[0].points - all_points,
-                unit="points",
-            )
-        )
-    for badge in rules.badges:
-        if badge.id in held:
-            continue
-        if badge.type == "first_use" and badge.app and badge.app not in apps:
-            found.append(Goal(kind="first_use", title=badge.title, remaining=1, unit="apps"))
-        elif badge.type == "explorer" and badge.apps:
-            found.append(
-                Goal(
-                    kind="explorer",
-                    title=badge.title,
-                    remaining=max(0, badge.apps - len(apps)),
-                    unit="apps",
-                )
-            )
-        elif badge.type == "habit" and badge.days:
-            found.append(
-                Goal(
-                    kind="habit",
-                    title=badge.title,
-                    remaining=max(0, badge.days - active_28),
-                    unit="days",
-                )
-            )
-        elif badge.type == "milestone" and badge.metric == "points" and badge.count:
-            found.append(
-                Goal(
-                    kind="milestone",
-                    title=badge.title,
-                    remaining=max(0.0, badge.count - all_points),
-                    unit="points",
-                )
-            )
-    found.sort(key=lambda g: (g.remaining, g.kind))
-    return found[:5]
+async def scored(
+    engine: AsyncEngine, rulebook: Rulebook, person: str, tz: ZoneInfo, today: date
+) -> read.Profile | None:
+    try:
+        return await read.profile(engine, person, tz, today, rulebook)
+    except LookupError:
+        return None  # no rule set published yet
 
 
 async def profile_of(
-    redis: Redis, engine: AsyncEngine, rules: RulesDocument, person: str, today: date
+    redis: Redis,
+    engine: AsyncEngine,
+    rulebook: Rulebook,
+    person: str,
+    tz: ZoneInfo,
+    today: date,
 ) -> Profile:
     async with AsyncSession(engine) as session:
         row = await session.get(Person, person)
     standings = await standings_of(redis, person, today)
-    badges = await activity.badges_of(engine, person)
-    level = await activity.level_of(engine, person)
-    apps = await activity.apps_of(engine, person)
-    active = await activity.active_days_of(engine, person, today - timedelta(days=60))
-    recent = [d for d in active if d > today - timedelta(days=HABIT_WINDOW)]
-    all_points = next(s.points for s in standings if s.window is Window.ALL)
-    opted_in = bool(row and row.opted_in)
-    return Profile(
-        opted_in=opted_in,
+    base = Profile(
+        opted_in=bool(row and row.opted_in),
         name=row.display_name if row else None,
         team=row.team if row else None,
         department=row.department if row else None,
         standings=standings,
-        level=LevelView(level=level[0], title=level[1]) if level else None,
-        badges=[BadgeView(badge=b.badge, title=b.title, day=b.day) for b in badges],
-        apps_used=sorted(apps),
-        active_days_28=len(recent),
-        streak_days=streak(active, today),
-        next_goals=goals(rules, all_points, {b.badge for b in badges}, apps, len(recent)),
     )
+    found = await scored(engine, rulebook, person, tz, today)
+    if found is None:
+        return base
+    return base.model_copy(
+        update={
+            "rules_version": found.rules_version,
+            "points": found.points,
+            "level": LevelView(**asdict(found.level)),
+            "badges": [BadgeView(**asdict(b)) for b in found.badges],
+            "streak": StreakView(**asdict(found.streak)),
+            "habit": HabitView(**asdict(found.habit)),
+            "tier": TierView(**asdict(found.tier)),
+            "next_goals": [Goal(**asdict(g)) for g in found.next_goals],
+            "active_days": found.active_days,
+        }
+    )
+
+
+async def explain_day(
+    engine: AsyncEngine, rulebook: Rulebook, person: str, day: date, tz: ZoneInfo
+) -> DayExplanation | None:
+    try:
+        found = await read.explain(engine, person, day, tz, rulebook)
+    except LookupError:
+        return None
+    fields = asdict(found)
+    fields.pop("person")
+    return DayExplanation.model_validate(fields)

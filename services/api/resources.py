@@ -20,6 +20,7 @@ from services.api.directory import Directory
 from services.api.live import Fanout, Live
 from services.api.metrics import ApiMetrics
 from services.api.published import Published
+from services.scoring.rulebook import Rulebook
 from shared.cache import create_redis
 from shared.database import create_engine, create_tables
 from shared.events import CloudEvent
@@ -41,6 +42,7 @@ class Resources:
     published: Published
     metrics: ApiMetrics
     guard: Guard
+    rulebook: Rulebook
 
 
 @asynccontextmanager
@@ -75,6 +77,7 @@ async def open_resources(settings: ApiSettings, metrics: ApiMetrics) -> AsyncIte
             Published(engine),
             metrics,
             guard,
+            Rulebook(),
         )
     finally:
         live.close()

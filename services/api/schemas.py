@@ -82,38 +82,88 @@ class WindowStanding(BaseModel):
 
 class LevelView(BaseModel):
     level: int
-    title: str | None
+    title: str
+    points: int = Field(description="Points this level starts at")
+    next_level: int | None
+    next_title: str | None
+    next_points: int | None
 
 
 class BadgeView(BaseModel):
-    badge: str
-    title: str | None
-    day: date
+    id: str
+    title: str
+    earned_on: date
+
+
+class StreakView(BaseModel):
+    current: int = Field(description="Consecutive working days, bridged by freezes")
+    best: int
+    last_active: date | None
+    freezes_used: int
+
+
+class HabitView(BaseModel):
+    active_days: int
+    days: int = Field(description="Active days the habit needs")
+    window: int = Field(description="Within this many days")
+    reached: bool
+
+
+class TierView(BaseModel):
+    id: str
+    title: str
+    active_weeks: int
+    weekly_actions: float
 
 
 class Goal(BaseModel):
-    """Something within reach: what it is and how far away."""
+    """Something within reach: a level or a badge, and how far along."""
 
-    kind: Literal["level", "first_use", "explorer", "habit", "milestone"]
+    kind: str
+    id: str
     title: str
-    remaining: float = Field(description="Points, days or apps still to go")
-    unit: Literal["points", "days", "apps"]
+    progress: float
+    target: float
 
 
 class Profile(BaseModel):
-    """One person's own view of the game."""
+    """One person's own view of the game; the scoring fields are empty before any activity."""
 
     opted_in: bool = Field(description="Whether the name may appear on boards and screens")
     name: str | None = Field(description="The caller's own name, shown only to them")
     team: str | None
     department: str | None
     standings: list[WindowStanding]
-    level: LevelView | None
-    badges: list[BadgeView]
-    apps_used: list[str]
-    active_days_28: int = Field(description="Active days in the last 28 days")
-    streak_days: int = Field(description="Consecutive active weekdays up to today")
-    next_goals: list[Goal]
+    rules_version: int | None = None
+    points: int = 0
+    level: LevelView | None = None
+    badges: list[BadgeView] = []
+    streak: StreakView | None = None
+    habit: HabitView | None = None
+    tier: TierView | None = None
+    next_goals: list[Goal] = []
+    active_days: int = 0
+
+
+class ExplanationLine(BaseModel):
+    rule: str
+    points: int
+    paid: bool
+    reason: str
+    app: str | None = None
+    at: datetime | None = None
+
+
+class DayExplanation(BaseModel):
+    """Why I got what I got on one day."""
+
+    day: date
+    rules_version: int
+    points: int
+    daily_cap: int | None
+    lines: list[ExplanationLine]
+    awards: list[ExplanationLine]
+    notes: list[str]
 
 
 class AppUsage(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
@@ -10,9 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.boards import PeriodError, read_neighbours, resolve_period
 from services.api.deps import EmployeeDep, ResourcesDep, TodayDep
-from services.api.profiles import profile_of
+from services.api.profiles import explain_day, profile_of
 from services.api.routers.leaderboards import PeriodQuery, WindowQuery, period_error
-from services.api.schemas import Board, Profile, errors
+from services.api.schemas import Board, DayExplanation, Profile, errors
 from shared.people import Person
 from shared.periods import Window
 
@@ -23,8 +24,30 @@ router = APIRouter(prefix="/api/me", tags=["me"], responses=errors(401, 403))
 async def my_profile(resources: ResourcesDep, today: TodayDep, me: EmployeeDep) -> Profile:
     """My points, ranks, level, badges, streak and the next goals within reach."""
     assert me.person is not None
-    rules = await resources.published.rules()
-    return await profile_of(resources.redis, resources.engine, rules, me.person, today)
+    return await profile_of(
+        resources.redis,
+        resources.engine,
+        resources.rulebook,
+        me.person,
+        resources.settings.tz,
+        today,
+    )
+
+
+@router.get("/days/{day}", response_model=DayExplanation, responses=errors(404))
+async def explain_my_day(
+    day: date, resources: ResourcesDep, today: TodayDep, me: EmployeeDep
+) -> DayExplanation:
+    """Why I got the points I got on one day: rules that paid, caps, streak and habit notes."""
+    assert me.person is not None
+    if day > today:
+        raise HTTPException(404, "that day has not happened yet")
+    found = await explain_day(
+        resources.engine, resources.rulebook, me.person, day, resources.settings.tz
+    )
+    if found is None:
+        raise HTTPException(404, "no rule set is published yet")
+    return found
 
 
 @router.get("/neighbours", response_model=Board)

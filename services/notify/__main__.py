@@ -1,17 +1,14 @@
-"""``python -m services.notify [run | engage-login | dead-letters | replay ID... | health]``."""
+"""``python -m services.notify [run | engage-login | dead-letters | replay | health | digest]``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 
 from services.notify import bootstrap
-from services.notify.deadletters import list_dead, replay
+from services.notify.admin import admin
 from services.notify.engage_auth import EngageTokens
-from services.notify.health import channel_health
-from shared.database import create_engine, create_tables, session_factory
 from shared.logs import configure_logging
 from shared.settings import NotifySettings
 
@@ -20,21 +17,6 @@ async def _serve(settings: NotifySettings) -> None:
     stop = asyncio.Event()
     bootstrap.stop_on_signals(stop)
     await bootstrap.run(settings, stop)
-
-
-async def admin(settings: NotifySettings, args: argparse.Namespace) -> None:
-    engine = create_engine(settings.database_url)
-    await create_tables(engine)
-    out: object
-    async with session_factory(engine)() as session:
-        if args.command == "dead-letters":
-            out = [d.model_dump() for d in await list_dead(session, args.channel)]
-        elif args.command == "replay":
-            out = {"replayed": await replay(session, None if args.all else args.ids)}
-        else:
-            out = [h.model_dump(mode="json") for h in await channel_health(session)]
-    await engine.dispose()
-    sys.stdout.write(json.dumps(out, indent=2, default=str) + "\n")
 
 
 def _say(line: str) -> None:
@@ -53,6 +35,8 @@ def command_line() -> argparse.ArgumentParser:
     again.add_argument("ids", nargs="*", type=int)
     again.add_argument("--all", action="store_true")
     commands.add_parser("health", help="channel health, e.g. Engage waiting for a sign-in")
+    digest = commands.add_parser("digest", help="queue a weekly review now (once per week)")
+    digest.add_argument("--week", help="ISO week such as 2026-W47; default: last week")
     return parser
 
 
@@ -66,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if ok else 1
     if args.command == "replay" and not args.ids and not args.all:
         parser.error("name the ids to replay, or --all")
-    if args.command in ("dead-letters", "replay", "health"):
+    if args.command in ("dead-letters", "replay", "health", "digest"):
         asyncio.run(admin(settings, args))
         return 0
     asyncio.run(_serve(settings))

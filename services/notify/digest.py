@@ -103,20 +103,34 @@ async def schedule_weekly(
     if local.weekday() != policy.digest_weekday or local.hour < policy.digest_hour:
         return
     monday = local.date() - timedelta(days=local.weekday() + 7)
+    await enqueue_weekly(session, channels, monday, now, policy.min_group_size)
+
+
+async def enqueue_weekly(
+    session: AsyncSession,
+    channels: Sequence[Channel],
+    monday: date,
+    now: datetime,
+    min_group_size: int,
+) -> list[str]:
+    """Store the review of the week starting ``monday`` once per channel; returns new keys."""
     week = iso_week(monday)
+    added: list[str] = []
     for channel in channels:
         if "weekly" not in channel.kinds:
             continue
         key = f"{channel.name}:weekly:{week}"
         if await _exists(session, key):
             continue
-        weekly, spotlight = await weekly_facts(session, channel, monday, policy.min_group_size)
+        weekly, spotlight = await weekly_facts(session, channel, monday, min_group_size)
         rows = [_entry(channel, key, "weekly", dump_facts(weekly), now)]
         if spotlight is not None and "spotlight" in channel.kinds:
             spot = f"{channel.name}:spotlight:{week}"
             rows.append(_entry(channel, spot, "spotlight", dump_facts(spotlight), now))
         await enqueue(session, rows)
+        added += [row.key for row in rows]
     await session.commit()
+    return added
 
 
 async def _exists(session: AsyncSession, key: str) -> bool:

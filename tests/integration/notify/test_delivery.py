@@ -12,7 +12,8 @@ import pytest
 from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.notify.__main__ import admin, command_line
+from services.notify.__main__ import command_line
+from services.notify.admin import admin
 from services.notify.channels import Channel
 from services.notify.consumer import AwardConsumer
 from services.notify.deadletters import list_dead, replay

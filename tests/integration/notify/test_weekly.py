@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.notify.__main__ import command_line
+from services.notify.admin import admin
 from services.notify.channels import Channel
 from shared.people import Person
 from shared.settings import NotifySettings
@@ -82,3 +87,30 @@ async def test_monday_morning_brings_one_weekly_review_and_a_spotlight_on_an_opt
     assert any("2 new habits" in b.get("text", "") for b in review["body"])
     assert "Legal person 1" in spotlight["body"][1]["text"]  # the only opted-in champion
     assert "Legal person 0" not in str(spotlight)
+
+
+async def test_digest_command_queues_a_review_once_per_week_for_the_running_service(
+    engine: AsyncEngine,
+    sandbox: Sandbox,
+    notify_settings: Callable[..., NotifySettings],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await add_people(engine, *team("Legal", 5))
+    settings = notify_settings(notify_language="nl")
+    async with httpx.AsyncClient() as http:
+        h = Harness(engine, settings, [], http)
+        await h.take([points("Legal-0", 30, LAST_WEEK, team="Legal")])
+
+    async def digest(*argv: str) -> object:
+        capsys.readouterr()
+        await admin(settings, command_line().parse_args(argv))
+        return json.loads(capsys.readouterr().out)
+
+    assert await digest("digest", "--week", "2026-W48") == {"queued": ["teams:weekly:2026-W48"]}
+    assert await digest("digest", "--week", "2026-W48") == {"queued": []}
+    async with httpx.AsyncClient() as http:
+        channel = Channel(name="teams", type="teams", url=SecretStr(sandbox.webhook))
+        h = Harness(engine, settings, [channel], http)
+        assert await h.dispatcher.tick() == 1
+    [post] = await sandbox.posts()
+    assert "Terugblik op week 2026-W48" in post["card"]["body"][0]["text"]

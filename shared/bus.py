@@ -132,17 +132,15 @@ async def publish_pipelined(
         status = msg.headers.get("Status") if msg.headers else None
         if status:
             failures.append(f"status {status}: no stream for the subject?")
-        else:
+        elif b'"error"' in msg.data or not msg.data.startswith(b"{"):
             try:
-                ack = orjson.loads(msg.data)
-            except orjson.JSONDecodeError:
-                ack = {"error": {"description": "unreadable ack"}}
-            if "error" in ack:
-                failures.append(str(ack["error"].get("description", ack["error"])))
-            elif ack.get("duplicate"):
-                duplicates += 1
-            else:
-                new += 1
+                failures.append(str(orjson.loads(msg.data)["error"].get("description")))
+            except (orjson.JSONDecodeError, KeyError, AttributeError):
+                failures.append(f"unreadable ack {msg.data[:100]!r}")
+        elif b'"duplicate"' in msg.data and orjson.loads(msg.data).get("duplicate"):
+            duplicates += 1
+        else:
+            new += 1  # a plain ack, {"stream":..,"seq":..}: no need to parse it
         if outstanding <= low_water:
             progress.set()
 

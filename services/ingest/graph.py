@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
@@ -16,6 +17,7 @@ log = get_logger(__name__)
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
+CONNECTIONS_PER_CLIENT = 2
 
 
 class TokenSource(Protocol):
@@ -60,16 +62,24 @@ class GraphClient:
         self._tokens = tokens
         self._backoff = backoff or Backoff()
         self._sleep = sleep
-        self._http = httpx.AsyncClient(
-            verify=verify,
-            timeout=timeout,
-            follow_redirects=False,
-            transport=transport,
-            limits=httpx.Limits(max_connections=max_connections),
-        )
+        # httpcore scans every pooled connection (polling its socket) on each request, so
+        # one big pool costs more CPU per request than the request itself; small pools used
+        # in turn keep that scan short.
+        self._pool = [
+            httpx.AsyncClient(
+                verify=verify,
+                timeout=timeout,
+                follow_redirects=False,
+                transport=transport,
+                limits=httpx.Limits(max_connections=CONNECTIONS_PER_CLIENT),
+            )
+            for _ in range(max(1, max_connections // CONNECTIONS_PER_CLIENT))
+        ]
+        self._turn = itertools.cycle(self._pool)
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        for client in self._pool:
+            await client.aclose()
 
     def url(self, path: str) -> str:
         return path if path.startswith("https://") else f"{self.base_url}/{path.lstrip('/')}"
@@ -111,7 +121,7 @@ class GraphClient:
             if authorised:
                 headers["Authorization"] = f"Bearer {await self._tokens.token()}"
             try:
-                response = await self._http.get(url, params=params, headers=headers)
+                response = await next(self._turn).get(url, params=params, headers=headers)
             except httpx.TransportError as exc:
                 if attempt >= attempts:
                     raise GraphUnavailable(f"{url.split('?')[0]}: {exc!r}") from None

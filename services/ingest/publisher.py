@@ -10,7 +10,7 @@ import orjson
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
-from shared.bus import MSG_ID_HEADER, EncodedEvent, publish_many, publish_pipelined
+from shared.bus import MSG_ID_HEADER, EncodedEvent, publish_pipelined
 from shared.events import CloudEvent, Payload
 from shared.ids import event_id
 from shared.logs import get_logger
@@ -36,11 +36,10 @@ class Publisher:
     async def publish(self, payloads: Iterable[Payload]) -> tuple[int, int]:
         """Publish and wait until JetStream acknowledged every event; (new, duplicates)."""
         now = datetime.now(UTC)
-        events = (CloudEvent.wrap(p, source=SOURCE, time=now) for p in payloads)
-        new, duplicates = await publish_many(self.js, events, in_flight=self.in_flight)
-        self.published += new
-        self.duplicates += duplicates
-        return new, duplicates
+        wrapped = (CloudEvent.wrap(p, source=SOURCE, time=now) for p in payloads)
+        return await self.publish_encoded(
+            EncodedEvent(e.data.subject_name, e.id, e.type, e.to_bytes()) for e in wrapped
+        )
 
     async def publish_encoded(self, events: Iterable[EncodedEvent]) -> tuple[int, int]:
         """:meth:`publish` for events serialised by :mod:`services.ingest.encoding`."""

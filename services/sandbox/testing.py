@@ -48,6 +48,11 @@ class SandboxHandle:
         return thumbprints(self.client_cert_path)[0]
 
     @property
+    def issuer(self) -> str:
+        """The ``iss`` of every token (an API validating user tokens trusts this)."""
+        return f"{self.authority}/v2.0"
+
+    @property
     def token_endpoint(self) -> str:
         return f"{self.authority}/oauth2/v2.0/token"
 

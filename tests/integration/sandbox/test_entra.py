@@ -44,7 +44,7 @@ def test_msal_client_secret_gets_a_graph_token_signed_by_the_jwks_key(
         algorithms=["RS256"],
         audience="https://graph.microsoft.com",
     )
-    assert claims["iss"] == f"{tenant.authority}/v2.0"
+    assert claims["iss"] == tenant.issuer
     assert claims["tid"] == tenant.tenant_id
     assert claims["appid"] == tenant.client_id
     assert "Reports.Read.All" in claims["roles"]

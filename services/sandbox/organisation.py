@@ -31,20 +31,20 @@ FUTURE_DAYS = 28
 LIFECYCLE_SHARE = 0.03
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Placement:
     department: str
     team: str
     job_title: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Move:
     date: dt.date
     to: Placement
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     index: int
     id: str

@@ -15,6 +15,7 @@ from services.api.resources import open_resources
 from services.api.routers import (
     admin_displays,
     admin_rules,
+    groups,
     health,
     insights,
     leaderboards,
@@ -48,6 +49,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     for module in (
         health,
         leaderboards,
+        groups,
         me,
         insights,
         admin_displays,

@@ -232,3 +232,27 @@ def errors(*codes: int) -> dict[int | str, dict[str, object]]:
         413: "Request body too large",
     }
     return {code: {"model": ErrorMessage, "description": described[code]} for code in codes}
+
+
+class Contributor(BaseModel):
+    """A member who opted in to be named, and what they added."""
+
+    name: str
+    points: float
+
+
+class GroupStanding(BaseModel):
+    """A team or department: rank, per-capita points, active rate, who contributed."""
+
+    scope: Scope
+    group: str
+    window: Window
+    period: str
+    rank: int | None = Field(description="Among groups big enough to show; None if unranked")
+    points_per_member: float
+    members: int = Field(description="Licensed members")
+    active: int = Field(description="Members with points in this period")
+    active_rate: float
+    named: list[Contributor] = Field(description="Opted-in members, best first")
+    others: int = Field(description="Active members who are not named")
+    others_points: float = Field(description="What the members who are not named added together")

@@ -110,6 +110,7 @@ class SignalConsumer:
         self.processed = 0
         self._stop = asyncio.Event()
         self._sync = asyncio.Event()
+        self._settling: tuple[asyncio.Task[Outcome], list[Msg]] | None = None
 
     def stop(self) -> None:
         self._stop.set()
@@ -140,11 +141,18 @@ class SignalConsumer:
                 await self.process(messages)
                 if self._sync.is_set() and on_idle is not None:
                     self._sync.clear()
+                    await self.finish()
                     await on_idle()
         finally:
+            await self.finish()
             await sub.unsubscribe()
 
     async def process(self, messages: list[Msg]) -> None:
+        """Stage a batch (ledger), then settle it (boards, awards, acks).
+
+        Settling overlaps the next batch's ledger transaction unless it has to
+        repair or rebuild boards; messages are acknowledged after both.
+        """
         good: list[Msg] = []
         batch = Batch()
         for msg in messages:
@@ -156,13 +164,15 @@ class SignalConsumer:
         if not good:
             return
         try:
-            outcome = await self.scorer.handle(batch)
+            staged = await self.scorer.stage(batch)
         except TRANSIENT as exc:
+            await self.finish()
             log.warning("batch failed, will retry", error=str(exc)[:300], size=len(good))
             for msg in good:
                 await self._retry_or_dead_letter(msg, exc)
             return
         except Exception as exc:
+            await self.finish()
             log.warning("batch failed, isolating", error=str(exc)[:300], size=len(good))
             if len(good) == 1:
                 await self._retry_or_dead_letter(good[0], exc)
@@ -170,7 +180,26 @@ class SignalConsumer:
             for msg in good:
                 await self.process([msg])
             return
-        await self._ack(good, outcome)
+        await self.finish()
+        self._settling = (asyncio.create_task(self.scorer.settle(staged)), good)
+        if self.scorer.exclusive(staged):
+            await self.finish()
+
+    async def finish(self) -> None:
+        """Wait for the batch being settled and acknowledge it (or have it redelivered)."""
+        if self._settling is None:
+            return
+        task, messages = self._settling
+        self._settling = None
+        try:
+            outcome = await task
+        except Exception as exc:
+            # The ledger has these signals; their redelivery repairs the boards.
+            log.warning("settling failed, will retry", error=str(exc)[:300], size=len(messages))
+            for msg in messages:
+                await self._retry_or_dead_letter(msg, exc)
+            return
+        await self._ack(messages, outcome)
 
     async def _ack(self, messages: list[Msg], outcome: Outcome) -> None:
         for msg in messages:

@@ -58,6 +58,20 @@ class Outcome:
     announced: int = 0
 
 
+@dataclass
+class Staged:
+    """A batch whose ledger transaction has committed; boards and awards still to do."""
+
+    active: ActiveRules
+    new_signals: int
+    awards: list[Award]
+    delta: BoardDelta
+    affected: directory.Affected
+    redelivered: set[str]
+    members: dict[str, directory.Membership]
+    totals: dict[str, int]
+
+
 class Scorer:
     def __init__(
         self,
@@ -80,7 +94,11 @@ class Scorer:
         self._challenges_checked = 0.0
 
     async def handle(self, batch: Batch) -> Outcome:
-        outcome = Outcome()
+        """Score a batch completely: ledger, boards, announcements."""
+        return await self.settle(await self.stage(batch))
+
+    async def stage(self, batch: Batch) -> Staged:
+        """The ledger part: one transaction; afterwards the batch is recorded exactly once."""
         unique = {e.id: to_signal(e, self.tz) for e in batch.activities}
         sources = {e.id: str(e.data.source) for e in batch.activities}
         async with self.engine.begin() as conn:
@@ -95,32 +113,54 @@ class Scorer:
                 seen_from_history(active.rules, person, states[person].history, seen)
             awards = score(active.rules, active.version, fresh, states, active.calendar, self.tz)
             written = await ledger.insert_awards(conn, awards)
-            outcome.awards = [a for a in awards if a.key in written]
             members = await directory.memberships(conn, persons)
             sizes = await self._group_sizes(conn, changed=bool(affected))
-        outcome.new_signals = len(fresh)
+        written_awards = [a for a in awards if a.key in written]
         facts = [
             Fact(a.person, a.day, a.points, a.at, a.app)
-            for a in outcome.awards
+            for a in written_awards
             if a.kind == AwardKind.POINTS
         ]
-        if await self.boards_current(active):
-            groups = projection.groups_for(persons, members, sizes)
-            delta = contribute(facts, active.rules, groups, seen, BoardDelta())
-            await self.apply_boards(delta)
-            outcome.board_entries = len(delta)
-            await self._repair(active, affected, batch.redelivered)
+        groups = projection.groups_for(persons, members, sizes)
+        return Staged(
+            active=active,
+            new_signals=len(fresh),
+            awards=written_awards,
+            delta=contribute(facts, active.rules, groups, seen, BoardDelta()),
+            affected=affected,
+            redelivered=batch.redelivered,
+            members=members,
+            totals={p: states[p].total for p in persons},
+        )
+
+    async def settle(self, staged: Staged) -> Outcome:
+        """The Redis and announcement part, safe to repeat: a redelivery repairs boards."""
+        outcome = Outcome(staged.new_signals, staged.awards)
+        if await self.boards_current(staged.active):
+            await self.apply_boards(staged.delta)
+            outcome.board_entries = len(staged.delta)
+            await self._repair(staged.active, staged.affected, staged.redelivered)
         if self.js is not None:
-            totals = {p: states[p].total for p in persons}
             payloads: list[AwardBase] = []
-            for award in outcome.awards:
+            for award in staged.awards:
                 if award.kind == AwardKind.POINTS and not self.announce_points:
                     continue
-                payload = award_event(award, members.get(award.person), totals.get(award.person))
+                member = staged.members.get(award.person)
+                payload = award_event(award, member, staged.totals.get(award.person))
                 if payload is not None:
                     payloads.append(payload)
             outcome.announced = await announce(self.js, payloads)
         return outcome
+
+    def exclusive(self, staged: Staged) -> bool:
+        """Whether settling must not overlap the next batch's ledger transaction.
+
+        Rebuilds and repairs set absolute values read from SQL; a later batch
+        committing meanwhile would then be counted twice.
+        """
+        return bool(
+            staged.active.version != self._board_version or staged.affected or staged.redelivered
+        )
 
     async def _group_sizes(self, conn: AsyncConnection, changed: bool) -> directory.GroupSizes:
         """Team and department sizes, re-counted after a directory change or every few seconds.

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.scoring.consumer import ConsumerSettings
 from services.scoring.rulebook import Rulebook
-from services.scoring.scorer import Batch, Outcome, Scorer
+from services.scoring.scorer import Batch, Scorer, Staged
 from shared.leaderboards import Scope, board_key, top
 from shared.periods import Window
 from tests.integration.scoring.conftest import TZ, activity, drain, feed
@@ -37,7 +37,7 @@ async def test_unparseable_message_is_dead_lettered_and_the_rest_scored(
 class Broken(Scorer):
     attempts = 0
 
-    async def handle(self, batch: Batch) -> Outcome:
+    async def stage(self, batch: Batch) -> Staged:
         self.attempts += 1
         raise RuntimeError("rule engine exploded")
 

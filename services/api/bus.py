@@ -1,4 +1,4 @@
-"""The gateway's link to NATS: connect in the background, follow AWARDS for the screens.
+"""The gateway's link to NATS: connect in the background, follow AWARDS and rule changes.
 
 The gateway serves boards from Redis even while NATS is away, so it connects
 in the background and keeps trying; ``/readyz`` says whether it is connected.
@@ -21,17 +21,18 @@ from nats.js.api import DeliverPolicy
 
 from shared.events import CloudEvent, parse_event
 from shared.logs import get_logger
-from shared.streams import AWARDS, ensure_streams
+from shared.streams import AWARDS, CONTROL, ensure_streams
+from shared.subjects import CONTROL_RULES
 
 log = get_logger(__name__)
 
-AwardHandler = Callable[[CloudEvent[Any]], Awaitable[None]]
+EventHandler = Callable[[CloudEvent[Any]], Awaitable[None]]
 
 
 class BusLink:
-    def __init__(self, url: str, on_award: AwardHandler, *, name: str = "uptake-api") -> None:
+    def __init__(self, url: str, on_event: EventHandler, *, name: str = "uptake-api") -> None:
         self._url = url
-        self._on_award = on_award
+        self._on_event = on_event
         self._name = name
         self.client: Client | None = None
         self._task: asyncio.Task[None] | None = None
@@ -58,14 +59,15 @@ class BusLink:
                 )
                 js = self.client.jetstream()
                 await ensure_streams(js)
-                await js.subscribe(
-                    "awards.>",
-                    stream=AWARDS.name,
-                    cb=self._receive,
-                    ordered_consumer=True,
-                    deliver_policy=DeliverPolicy.NEW,
-                )
-                log.info("following awards", stream=AWARDS.name)
+                for subject, stream in (("awards.>", AWARDS.name), (CONTROL_RULES, CONTROL.name)):
+                    await js.subscribe(
+                        subject,
+                        stream=stream,
+                        cb=self._receive,
+                        ordered_consumer=True,
+                        deliver_policy=DeliverPolicy.NEW,
+                    )
+                log.info("following awards and rule changes")
                 return
             except Exception as exc:
                 log.warning("nats not reachable yet", error=str(exc), retry_in=delay)
@@ -82,9 +84,9 @@ class BusLink:
         try:
             event = parse_event(msg.data)
         except ValueError as exc:
-            log.warning("unreadable award", error=str(exc), subject=msg.subject)
+            log.warning("unreadable event", error=str(exc), subject=msg.subject)
             return
-        await self._on_award(event)
+        await self._on_event(event)
 
     async def close(self) -> None:
         if self._task is not None:

@@ -117,6 +117,11 @@ class Live:
             self.recent.appendleft(message)
             self._celebrate(message)
 
+    def rules_changed(self) -> None:
+        """A new rule set rewrites every board: screens reload everything."""
+        self._on_boards_changed()
+        self.fanout.broadcast(encode("boards", {"kind": "rules"}))
+
     def _celebrate(self, message: dict[str, Any]) -> None:
         now = time.monotonic()
         if now - self._window_start >= self._interval:

@@ -23,7 +23,7 @@ from services.api.published import Published
 from services.scoring.rulebook import Rulebook
 from shared.cache import create_redis
 from shared.database import create_engine, create_tables
-from shared.events import CloudEvent
+from shared.events import CloudEvent, RulesPublished
 from shared.logs import get_logger
 from shared.settings import ApiSettings
 
@@ -57,11 +57,17 @@ async def open_resources(settings: ApiSettings, metrics: ApiMetrics) -> AsyncIte
     boards = RenderedCache(settings.api_board_cache_seconds)
     live = Live(Fanout(), settings.min_group_size, on_boards_changed=boards.clear)
 
-    async def on_award(event: CloudEvent[Any]) -> None:
+    published = Published(engine)
+
+    async def on_event(event: CloudEvent[Any]) -> None:
+        if isinstance(event.data, RulesPublished):
+            published.invalidate()
+            live.rules_changed()
+            return
         metrics.awards.labels(event.type.removeprefix("awards.")).inc()
         live.award(event, await directory.snapshot())
 
-    bus = BusLink(settings.nats_url, on_award)
+    bus = BusLink(settings.nats_url, on_event)
     bus.start()
     http = auth_http(settings)
     guard = build_guard(settings, engine, http)
@@ -74,7 +80,7 @@ async def open_resources(settings: ApiSettings, metrics: ApiMetrics) -> AsyncIte
             boards,
             live,
             bus,
-            Published(engine),
+            published,
             metrics,
             guard,
             Rulebook(),

@@ -13,7 +13,7 @@ from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.bus import publish
-from shared.events import BadgeAwarded, CloudEvent, PointsAwarded
+from shared.events import BadgeAwarded, CloudEvent, PointsAwarded, RulesPublished
 from tests.integration.api.conftest import LiveServer, add_people, team_of
 
 
@@ -102,3 +102,19 @@ async def test_a_badge_is_celebrated_with_the_name_only_when_opted_in(
     assert celebration["team"] is None  # Beta has three members: too small to name
     recent = live_server.app.state.resources.live.recent
     assert recent[0]["title"] == "Eerste Word-prompt"
+
+
+async def test_a_published_rule_set_makes_screens_reload(
+    live_server: LiveServer, js: JetStreamContext
+) -> None:
+    async with (
+        httpx.AsyncClient(base_url=live_server.url, timeout=10) as http,
+        http.stream("GET", "/api/live") as response,
+    ):
+        lines = response.aiter_lines()
+        assert (await read_events(lines, 1))[0][0] == "hello"
+        await publish(js, CloudEvent.wrap(RulesPublished(version=7), source="test"))
+        async with asyncio.timeout(10):
+            events = await read_events(lines, 1)
+
+    assert events == [("boards", {"kind": "rules"})]

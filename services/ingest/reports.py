@@ -30,9 +30,12 @@ APP_FIELDS: dict[str, App] = {
     "onenotecopilotlastactivitydate": App.ONENOTE,
     "loopcopilotlastactivitydate": App.LOOP,
     "copilotchatlastactivitydate": App.CHAT,
+    # v2 (columns not documented yet): the Microsoft 365 Copilot app is where Chat lives.
+    "microsoft365copilotapplastactivitydate": App.CHAT,
 }
 UPN = "userprincipalname"
 REFRESH = "reportrefreshdate"
+LAST_ANY = "lastactivitydate"
 
 
 def normalise(field: str) -> str:
@@ -72,13 +75,15 @@ def _row(fields: dict[str, Any], position: int) -> UsageRow | MalformedRow:
         refresh = parse_date(fields.get(REFRESH))
         if refresh is None:
             return MalformedRow("missing reportRefreshDate", position, fields)
+        parse_date(fields.get(LAST_ANY))  # not a fact itself, but a broken one spoils the row
         dates: list[tuple[App, date]] = []
         for name, app in APP_FIELDS.items():
             day = parse_date(fields.get(name))
             if day is not None:
                 if day > refresh:
                     return MalformedRow(f"{name} {day} is after the refresh date", position, fields)
-                dates.append((app, day))
+                if (app, day) not in dates:
+                    dates.append((app, day))
     except ValueError as exc:
         return MalformedRow(f"unreadable date: {exc}", position, fields)
     return UsageRow(upn, refresh, tuple(dates))

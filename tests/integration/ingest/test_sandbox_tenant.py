@@ -18,7 +18,7 @@ from services.sandbox.testing import SandboxHandle, sandbox_tenant
 from shared.ids import pseudonym
 from shared.settings import GraphSettings, IngestSettings
 from shared.subjects import COPILOT_ACTIVITY
-from tests.integration.ingest.conftest import KEY, read_events
+from tests.integration.ingest.conftest import KEY, dead_letters, read_events
 
 REPORT = "beta/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D30')"
 Fact = tuple[str, str, date]
@@ -160,3 +160,27 @@ async def test_concealed_names_with_a_certificate_credential(
     people = {e.data.person for e in await read_events(js, COPILOT_ACTIVITY)}
     assert people and people <= {pseudonym(f"concealed:{c}", KEY) for c in concealed}
     sandbox.configure(concealed_names=False)
+
+
+async def test_v2_csv_with_malformed_rows_dead_letters_them_and_keeps_the_rest(
+    sandbox: SandboxHandle, js: JetStreamContext, nats_url: str, tmp_path: Path
+) -> None:
+    sandbox.configure(concealed_names=False, report_redirect=False, malformed_rows=2)
+    sandbox.clear_faults()
+    settings = settings_for(
+        sandbox,
+        nats_url,
+        tmp_path,
+        ingest_interactions=False,
+        ingest_report_version="v2",
+        ingest_report_period="D28",
+    )
+    try:
+        outcome = await run_once(settings)
+    finally:
+        sandbox.configure(malformed_rows=0)
+    letters = await dead_letters(js)
+    assert outcome.dead_letters == len(letters) == 2
+    assert all("date" in letter["reason"] for letter in letters)
+    activity = await read_events(js, COPILOT_ACTIVITY)
+    assert len(activity) > 0 and outcome.published > len(activity)  # plus directory events

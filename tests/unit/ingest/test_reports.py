@@ -80,6 +80,17 @@ def test_malformed_rows_are_reported_and_the_rest_proceeds() -> None:
     assert "fields" in bad[2].reason and "after the refresh date" in bad[3].reason
 
 
+def test_an_unreadable_last_activity_date_spoils_the_row() -> None:
+    item = {
+        "reportRefreshDate": "2026-07-03",
+        "userPrincipalName": "a@c.be",
+        "lastActivityDate": "2025-02-30",
+        "wordCopilotLastActivityDate": "2026-07-01",
+    }
+    [row] = list(parse_json_rows([item]))
+    assert isinstance(row, MalformedRow) and "date" in row.reason
+
+
 def test_json_item_that_is_not_an_object_is_malformed() -> None:
     parsed = list(parse_json_rows([42], first_position=7))
     assert isinstance(parsed[0], MalformedRow) and parsed[0].position == 7

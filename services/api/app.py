@@ -20,6 +20,7 @@ from services.api.routers import (
     insights,
     leaderboards,
     me,
+    pages,
     screen,
     screen_data,
 )
@@ -56,6 +57,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         admin_rules,
         screen,
         screen_data,
+        pages,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -7,18 +7,23 @@ from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 from nats.js import JetStreamContext
 from playwright.async_api import Browser, Page, async_playwright
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.scoring.rulebook import default_source
 from shared.bus import publish
 from shared.events import BadgeAwarded, CloudEvent, PointsAwarded
+from shared.ids import pseudonym
 from shared.leaderboards import Scope
+from shared.people import Person
 from shared.periods import Window, period_key, today
 from shared.settings import ApiSettings
 from tests.integration.api.conftest import LiveServer, add_people, put_scores, team_of
+from tests.integration.api.tenant import AUDIENCE, ISSUER, Tenant
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))
@@ -43,7 +48,12 @@ pytestmark = [
 
 @pytest.fixture
 def api_settings(
-    redis_url: str, nats_url: str, database_url: str, engine: AsyncEngine, nc: object
+    redis_url: str,
+    nats_url: str,
+    database_url: str,
+    engine: AsyncEngine,
+    nc: object,
+    tenant: Tenant,
 ) -> ApiSettings:
     return ApiSettings(
         environment="test",
@@ -54,6 +64,9 @@ def api_settings(
         api_directory_ttl_seconds=0,
         api_screen_rotate_seconds=3600,  # stay on the team board while the test watches
         api_screen_window="month",
+        api_auth_issuer=ISSUER,
+        api_auth_audience=AUDIENCE,
+        api_auth_jwks_uri=tenant.jwks_uri,
     )
 
 
@@ -150,3 +163,46 @@ async def test_screen_shows_the_team_board_and_follows_awards_live(
     await big.locator("ol.board[data-scope=teams] li.row").first.wait_for()
     assert "Teams of the month" in await big.locator("#view-title").inner_text()
     await big.screenshot(path=str(SCREENSHOTS / "screen-4k.png"))
+
+
+async def test_employee_and_admin_pages_work_with_a_token(
+    live_server: LiveServer,
+    browser: Browser,
+    redis: Redis,
+    engine: AsyncEngine,
+    tenant: Tenant,
+    api_settings: ApiSettings,
+) -> None:
+    oid = "5d0c7a11-2222-4333-8444-555566667777"
+    me = pseudonym(oid, api_settings.pseudonym_key.get_secret_value())
+    await add_people(engine, [Person(person=me, display_name="Eva Claes", team="Finance Gent")])
+    week = period_key(Window.WEEK, today(api_settings.tz))
+    await put_scores(redis, Scope.PEOPLE, Window.WEEK, week, {"p-a": 90, me: 60, "p-b": 30})
+    admin = tenant.token(roles=["Admin"])
+    async with httpx.AsyncClient(base_url=live_server.url) as http:
+        published = await http.post(
+            "/api/admin/rules",
+            json={"source": default_source()},
+            headers={"Authorization": f"Bearer {admin}"},
+        )
+        assert published.status_code == 201
+
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await page.goto(f"{live_server.url}/me?lang=en#token={tenant.token(oid=oid)}")
+    await page.locator("#content:not([hidden])").wait_for()
+    mine = page.locator("#neighbours tr.me")
+    await mine.wait_for()
+    assert "Colleague #2 (you)" in await mine.inner_text()
+    assert "#2" in await page.locator("#figures").inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "me.png"), full_page=True)
+
+    await page.goto(f"{live_server.url}/admin?lang=en#token={admin}")
+    await page.locator("#content:not([hidden])").wait_for()
+    assert "daily_cap" in await page.locator("#source").input_value()
+    await page.click("#validate")
+    await page.locator("#result .ok").wait_for()
+    await page.fill("#source", "points: {daily_cap: -1}")
+    await page.click("#validate")
+    await page.locator("#result .problems li").first.wait_for()
+    await page.screenshot(path=str(SCREENSHOTS / "admin.png"), full_page=True)

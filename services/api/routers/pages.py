@@ -1,0 +1,40 @@
+"""The employee page and the admin page: static shells that call the API with a bearer token."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from services.api.deps import ResourcesDep
+from services.api.i18n import Lang, page_texts
+from services.api.routers.screen import templates
+
+router = APIRouter(tags=["pages"])
+
+LangQuery = Annotated[Lang | None, Query(description="nl or en")]
+
+
+def page(request: Request, name: str, lang: Lang) -> HTMLResponse:
+    texts = page_texts(lang)
+    return templates.TemplateResponse(
+        request, name, {"lang": lang, "t": texts, "texts": json.dumps(texts)}
+    )
+
+
+@router.get("/me", response_class=HTMLResponse)
+async def employee_page(
+    request: Request, resources: ResourcesDep, lang: LangQuery = None
+) -> HTMLResponse:
+    """My rank and neighbours, badges, streak and what to try next."""
+    return page(request, "me.html", lang or resources.settings.api_default_lang)
+
+
+@router.get("/admin", response_class=HTMLResponse)
+async def admin_page(
+    request: Request, resources: ResourcesDep, lang: LangQuery = None
+) -> HTMLResponse:
+    """Edit, validate, preview and publish the rule set; manage display tokens."""
+    return page(request, "admin.html", lang or resources.settings.api_default_lang)

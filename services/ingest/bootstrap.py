@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import nats
 from nats.aio.client import Client
 from nats.errors import NoServersError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.ingest.auth import AuthError, TokenProvider
@@ -80,9 +81,17 @@ async def assemble(
     )
     try:
         js = nc.jetstream()
-        await ensure_streams(js)
+        try:
+            await ensure_streams(js)
+        except (TimeoutError, nats.errors.Error) as exc:
+            raise Unreachable(
+                f"JetStream at {settings.nats_url} is not available: {exc!r}"
+            ) from None
         state = IngestState(engine)
-        await state.create()
+        try:
+            await state.create()
+        except (OSError, SQLAlchemyError) as exc:
+            raise Unreachable(f"the database is not reachable: {exc}") from None
         yield Ingest(
             settings=settings,
             tokens=tokens,

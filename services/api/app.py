@@ -15,6 +15,7 @@ from services.api.resources import open_resources
 from services.api.routers import (
     admin_displays,
     admin_rules,
+    challenges,
     groups,
     health,
     insights,
@@ -51,6 +52,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         health,
         leaderboards,
         groups,
+        challenges,
         me,
         insights,
         admin_displays,

@@ -32,11 +32,39 @@ class ChallengeInfo(BaseModel):
     id: str
     title: str
     scope: Literal["person", "team", "department"] = "team"
+    metric: str = "points"
+    min_size: int = 5
+    winners: int = 3
     start: date
     end: date
 
+    def status(self, today: date) -> Literal["upcoming", "active", "past"]:
+        if today < self.start:
+            return "upcoming"
+        return "active" if today <= self.end else "past"
+
+    def in_words(self, lang: str = "en") -> str:
+        """The rules of this challenge, the way a poster would say them."""
+        what = METRIC_WORDS.get(self.metric, METRIC_WORDS["points"])
+        who = {"person": "colleagues", "team": "teams", "department": "departments"}[self.scope]
+        text = f"From {self.start:%d %B} to {self.end:%d %B}, {who} compete on {what}."
+        if self.scope != "person":
+            text += (
+                f" Scores are per licensed member, so small and large groups stand an equal"
+                f" chance; groups need at least {self.min_size} members."
+            )
+        return text + f" The top {self.winners} win."
+
     def ends_at(self, tz: ZoneInfo) -> datetime:
         return datetime.combine(self.end + timedelta(days=1), datetime.min.time(), tz)
+
+
+METRIC_WORDS = {
+    "points": "points earned with Copilot",
+    "active_days": "days active with Copilot",
+    "distinct_apps": "the number of different apps used with Copilot",
+    "active_rate": "the share of members active with Copilot",
+}
 
 
 class LevelInfo(BaseModel):

@@ -256,3 +256,19 @@ class GroupStanding(BaseModel):
     named: list[Contributor] = Field(description="Opted-in members, best first")
     others: int = Field(description="Active members who are not named")
     others_points: float = Field(description="What the members who are not named added together")
+
+
+class ChallengeView(BaseModel):
+    id: str
+    title: str
+    scope: Literal["person", "team", "department"]
+    metric: str
+    status: Literal["upcoming", "active", "past"]
+    start: date
+    end: date
+    winners: int
+    rules_in_words: str
+
+
+class ChallengeStandings(ChallengeView):
+    board: Board

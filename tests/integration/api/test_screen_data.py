@@ -79,3 +79,13 @@ async def test_the_running_challenge_with_its_team_standings(
     assert body["id"] == "winter-sprint" and body["title"] == "Winter sprint"
     assert body["ends_at"].startswith((day + timedelta(days=5)).isoformat())
     assert [(e["label"], e["value"]) for e in body["board"]["entries"]] == [("Alpha", 4.5)]
+
+    listed = (await client.get("/api/challenges")).json()
+    assert [(c["id"], c["status"]) for c in listed] == [
+        ("winter-sprint", "active"),
+        ("past", "past"),
+    ]
+    assert "per licensed member" in listed[0]["rules_in_words"]
+    detail = (await client.get("/api/challenges/winter-sprint")).json()
+    assert [e["label"] for e in detail["board"]["entries"]] == ["Alpha"]
+    assert (await client.get("/api/challenges/nope")).status_code == 404

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import ssl
 from collections.abc import Sequence
@@ -46,19 +47,30 @@ async def wait_for_sql(engine: AsyncEngine, stop: asyncio.Event) -> None:
             return
         except Exception as exc:
             log.warning("waiting for SQL", error=type(exc).__name__)
-            await asyncio.sleep(delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
             delay = min(delay * 2, 10.0)
 
 
 async def wait_for_nats(url: str, stop: asyncio.Event) -> Client | None:
+    """Connect, retrying until NATS answers; ``None`` when asked to stop first."""
     delay = 0.5
     while not stop.is_set():
-        try:
-            return await connect(url, "notify")
-        except Exception as exc:
-            log.warning("waiting for NATS", error=type(exc).__name__)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 10.0)
+        connecting = asyncio.create_task(connect(url, "notify"))
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not connecting.done():
+            connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await connecting
+            return None
+        if connecting.exception() is None:
+            return connecting.result()
+        log.warning("waiting for NATS", error=type(connecting.exception()).__name__)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, 10.0)
     return None
 
 
@@ -104,6 +116,9 @@ async def run(settings: NotifySettings, stop: asyncio.Event) -> None:
     log.info("channels", names=[c.name for c in channels], types=[c.type for c in channels])
     engine = create_engine(settings.database_url)
     await wait_for_sql(engine, stop)
+    if stop.is_set():
+        await engine.dispose()
+        return
     await create_tables(engine)
     sessions: async_sessionmaker[AsyncSession] = session_factory(engine)
     nc = await wait_for_nats(settings.nats_url, stop)

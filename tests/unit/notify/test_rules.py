@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -145,3 +146,16 @@ def test_public_holidays_of_the_configured_country_are_quiet_days() -> None:
     assert not belgian.allows(christmas)
     assert belgian.next_open(christmas) == local(2026, 12, 28, 8, 30)  # the Monday after
     assert QUIET.allows(christmas)  # without a country, only weekends are closed
+
+
+def test_channels_load_from_a_yaml_file(tmp_path: Path) -> None:
+    path = tmp_path / "channels.yaml"
+    path.write_text(
+        "channels:\n"
+        "  - {name: hr, type: teams, url: 'https://h/w?sig=x', departments: [HR], language: en}\n"
+        "  - {name: all, type: engage, group_id: '42', kinds: [weekly, spotlight]}\n"
+    )
+    channels = load_channels(NotifySettings(notify_channels=None, notify_channels_file=path))
+    assert [(c.name, c.language) for c in channels] == [("hr", "en"), ("all", "nl")]
+    assert route(channels, "weekly", "HR")[1].name == "all"
+    assert [c.name for c in route(channels, "badge", "HR")] == ["hr"]

@@ -6,7 +6,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -24,6 +24,7 @@ router = APIRouter(tags=["screen"], responses=errors(401))
 RECHECK_SECONDS = 30.0
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 
+ScreenView = Literal["teams", "people", "rising", "challenge", "adoption", "badges"]
 ScreenWindow = Annotated[
     Window | None, Query(description="Board period for the screen (day, week, month, all)")
 ]
@@ -36,6 +37,8 @@ async def screen(
     _: BoardReaderDep,
     lang: Annotated[Lang | None, Query(description="nl or en")] = None,
     window: ScreenWindow = None,
+    view: Annotated[ScreenView | None, Query(description="The view to start with")] = None,
+    rotate: Annotated[bool, Query(description="Rotate through the views")] = True,
 ) -> HTMLResponse:
     """The kiosk page for office TVs (1920x1080 and 4K)."""
     settings = resources.settings
@@ -46,6 +49,8 @@ async def screen(
         "window": str(window or settings.api_screen_window),
         "rotateSeconds": settings.api_screen_rotate_seconds,
         "boardSize": settings.board_size,
+        "startView": view or "teams",
+        "rotate": rotate,
     }
     return templates.TemplateResponse(
         request,

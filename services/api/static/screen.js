@@ -44,7 +44,7 @@
   function renderBoard(board, labelOf, showMembers) {
     const entries = board.entries;
     if (!entries.length) return el("p", "empty", t.empty);
-    const list = el("ol", "board");
+    const list = el("ol", entries.length > 6 ? "board dense" : "board");
     list.dataset.scope = board.scope;
     const best = Math.max(...entries.map((e) => e.value), 1);
     const seen = new Map();
@@ -148,10 +148,10 @@
       load: () => getJSON("/api/screen/celebrations"),
       render: (items) => {
         if (!items || !items.length) return null;
-        const list = el("ol", "board");
+        const list = el("ol", "board celebrations");
         for (const item of items.slice(0, 6)) {
           const row = el("li", "row");
-          row.append(el("div", "fill"), el("div", "rank", "\u2605"), el("div", "who", celebrationText(item)), el("div", "value", ""));
+          row.append(el("div", "fill"), el("div", "rank", "\u2605"), el("div", "who", celebrationText(item)));
           list.appendChild(row);
         }
         return list;
@@ -197,6 +197,7 @@
   }
 
   function rotate() {
+    if (!config.rotate) return;
     clearTimeout(rotateTimer);
     rotateTimer = setTimeout(async () => {
       await show((current + 1) % views.length);
@@ -240,6 +241,7 @@
 
   tickClock();
   setInterval(tickClock, 10000);
-  show(0).then(rotate);
+  const start = Math.max(0, views.findIndex((v) => v.name === config.startView));
+  show(start).then(rotate);
   connect();
 })();

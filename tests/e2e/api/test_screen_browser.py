@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from nats.js import JetStreamContext
 from playwright.async_api import Browser, Page, async_playwright
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.scoring import admin as rules_admin
 from services.scoring.rulebook import default_source
 from shared.bus import publish
 from shared.events import BadgeAwarded, CloudEvent, PointsAwarded
@@ -206,3 +208,70 @@ async def test_employee_and_admin_pages_work_with_a_token(
     await page.click("#validate")
     await page.locator("#result .problems li").first.wait_for()
     await page.screenshot(path=str(SCREENSHOTS / "admin.png"), full_page=True)
+
+
+async def test_every_screen_view_renders(
+    live_server: LiveServer,
+    browser: Browser,
+    redis: Redis,
+    engine: AsyncEngine,
+    js: JetStreamContext,
+    api_settings: ApiSettings,
+) -> None:
+    day = today(api_settings.tz)
+    rules = yaml.safe_load(default_source())
+    for challenge in rules["challenges"]:
+        challenge["start"] = (day - timedelta(days=3)).isoformat()
+        challenge["end"] = (day + timedelta(days=4)).isoformat()
+    await rules_admin.publish(engine, None, yaml.safe_dump(rules), api_settings.tz)
+    await add_people(
+        engine,
+        [
+            *team_of("Finance Gent", 6, department="Finance", opted=2),
+            *team_of("Sales Antwerpen", 8, department="Sales", opted=1),
+        ],
+    )
+    people = {f"p-finance gent-{i}": 10 + 7 * i for i in range(6)} | {
+        f"p-sales antwerpen-{i}": 5 + 3 * i for i in range(4)
+    }
+    for window in (Window.DAY, Window.WEEK, Window.MONTH):
+        period = period_key(window, day)
+        await put_scores(redis, Scope.PEOPLE, window, period, people)
+        await put_scores(
+            redis, Scope.TEAMS, window, period, {"Finance Gent": 21.5, "Sales Antwerpen": 9.25}
+        )
+    await put_scores(
+        redis,
+        Scope.TEAMS,
+        Window.CHALLENGE,
+        "december-teams",
+        {"Finance Gent": 0.83, "Sales Antwerpen": 0.5},
+    )
+    page = await browser.new_page(viewport={"width": 1920, "height": 1080})
+    await page.goto(f"{live_server.url}/screen?view=teams&rotate=false")
+    await page.locator("#live[data-state=open]").wait_for()
+    badge = BadgeAwarded(
+        person="p-finance gent-1",
+        rule="habit",
+        ruleset_version=1,
+        activity_date=day,
+        team="Finance Gent",
+        ledger_key="b-views",
+        badge="habit",
+        title="Copilot-gewoonte",
+    )
+    await publish(js, CloudEvent.wrap(badge, source="test"))
+    await page.locator("#toast:not([hidden])").wait_for(timeout=15_000)
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for view, marker in [
+        ("people", "ol.board li.row"),
+        ("rising", "ol.board li.row"),
+        ("challenge", ".countdown"),
+        ("adoption", ".meter .big"),
+        ("badges", "ol.board li.row"),
+    ]:
+        await page.goto(f"{live_server.url}/screen?view={view}&rotate=false")
+        await page.locator(marker).first.wait_for(timeout=15_000)
+        assert await page.evaluate("document.body.dataset.view") == view
+        await page.screenshot(path=str(SCREENSHOTS / f"screen-{view}.png"))

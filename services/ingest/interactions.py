@@ -123,6 +123,9 @@ class InteractionReader:
                 except GraphError as exc:
                     if exc.status in (401, 403):
                         raise
+                    if exc.status == 404:  # gone since the directory sync: nothing to read
+                        await outbox.put((object_id, []))
+                        continue
                     outcome.failed.append(object_id)
                     log.warning("interaction history skipped", status=exc.status, code=exc.code)
                     continue

@@ -81,7 +81,9 @@ async def test_prompts_of_licensed_people_once_with_cursors(
     tenant.interactions["u2"].append(item(1002, "userPrompt", "Outlook", datetime.now(UTC)))
     tenant.seen.clear()
     tenant.users = [{"id": "u3", "@removed": {"reason": "deleted"}}]
+    tenant.gone = {"u1"}  # left between the directory sync and the history read
     second = await run_once(settings)
+    assert second.dead_letters == 0
     assert second.published == 2  # the new prompt and u3's removal
     newest = (await read_events(js, COPILOT_ACTIVITY))[-1]
     assert newest.data.interaction_id == "i1002" and newest.data.app == "outlook"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from pydantic import SecretStr, ValidationError
 
 from services.notify.channels import Channel, load_channels, route
 from services.notify.delivery import classify, retry_after_seconds
+from services.notify.engage import EngageSender
 from services.notify.facts import BadgeFacts
 from services.notify.politeness import QuietHours
 from services.notify.teams import TeamsSender
@@ -159,3 +161,48 @@ def test_channels_load_from_a_yaml_file(tmp_path: Path) -> None:
     assert [(c.name, c.language) for c in channels] == [("hr", "en"), ("all", "nl")]
     assert route(channels, "weekly", "HR")[1].name == "all"
     assert [c.name for c in route(channels, "badge", "HR")] == ["hr"]
+
+
+async def test_teams_sender_starts_at_most_four_requests_a_second_per_webhook() -> None:
+    starts: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        starts.append(time.monotonic())
+        return httpx.Response(202)
+
+    facts = BadgeFacts(person="p", badge="b", title="Explorer", activity_date=date(2026, 11, 23))
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        sender = TeamsSender(http, per_second=4)
+        channel = Channel(name="t", type="teams", url=SecretStr("https://h/w?sig=s"))
+        other = Channel(name="u", type="teams", url=SecretStr("https://h/other?sig=s"))
+        for _ in range(6):
+            assert (await sender.send(channel, facts, {})).outcome == "sent"
+        first_other = len(starts)
+        assert (await sender.send(other, facts, {})).outcome == "sent"
+    same = starts[:first_other]
+    assert all(same[i] - same[i - 4] >= 1.0 - 1e-3 for i in range(4, len(same)))
+    assert starts[first_other] - same[-1] < 1.0  # another webhook has its own budget
+
+
+async def test_engage_sender_keeps_to_its_message_budget() -> None:
+    starts: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        starts.append(time.monotonic())
+        assert request.headers["content-type"] == "application/x-www-form-urlencoded"
+        return httpx.Response(201, json={"messages": [{"id": 1}]})
+
+    class Token:
+        async def token(self) -> str | None:
+            return "t"
+
+        def version(self) -> float:
+            return 1.0
+
+    facts = BadgeFacts(person="p", badge="b", title="Explorer", activity_date=date(2026, 11, 23))
+    community = Channel(name="c", type="engage", group_id="7")
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        sender = EngageSender(http, "https://engage/api/v1", Token(), messages=2, window=0.3)
+        for _ in range(5):
+            assert (await sender.send(community, facts, {})).outcome == "sent"
+    assert all(starts[i] - starts[i - 2] >= 0.3 - 1e-3 for i in range(2, len(starts)))

@@ -44,7 +44,9 @@ def server_command(kind: str, env: Mapping[str, str]) -> list[str]:
     if kind == "redis":
         data = Path(env["REDIS_DATA_DIR"])
         data.mkdir(parents=True, exist_ok=True)
-        return servers.redis_command(int(env["REDIS_PORT"]), data)
+        # Keep the boards across `make demo` runs with --keep, like the ledger and the
+        # JetStream store: an append-only file in the data folder (later flags win).
+        return [*servers.redis_command(int(env["REDIS_PORT"]), data), "--appendonly", "yes"]
     raise ValueError(f"unknown server {kind!r}: expected nats or redis")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import orjson
 from redis.asyncio import Redis
 
 from services.scoring.domain.boards import BoardDelta
@@ -22,32 +23,30 @@ STAGE_PREFIX = "stage:"
 VERSION_KEY = "sc:version"  # the rule-set version the boards were built under
 MEMBERS_PER_CALL = 2000
 
-# KEYS: board, state hash. ARGV: mode, scale, tie span, and the entries packed
-# as "member US amount US tick US divisor" records separated by RS (one
-# argument: packing thousands of small arguments costs more than the script).
-# The state hash keeps "total:tick" per member, so a team's per-capita score can
-# be recomputed exactly. The score is computed here, once, for live updates and
+# KEYS: board, state hash. ARGV: mode, scale, tie span, and the entries as one
+# JSON array of [member, amount, tick, divisor] (one argument decoded in C:
+# thousands of small arguments cost more than the script itself). The state
+# hash keeps "total:tick" per member, so a team's per-capita score can be
+# recomputed exactly. The score is computed here, once, for live updates and
 # rebuilds alike, so both give identical bytes.
 APPLY = """
 local set_mode = ARGV[1] == 'set'
 local scale = tonumber(ARGV[2])
 local span = tonumber(ARGV[3])
-for record in string.gmatch(ARGV[4], '[^\\30]+') do
-  local member, amount, tick, divisor = string.match(
-    record, '^(.*)\\31(%-?%d+)\\31(%d+)\\31(%d+)$')
-  local total = tonumber(amount)
-  tick = tonumber(tick)
+for _, entry in ipairs(cjson.decode(ARGV[4])) do
+  local member, total, tick, divisor = entry[1], entry[2], entry[3], entry[4]
   if not set_mode then
     local state = redis.call('HGET', KEYS[2], member)
     if state then
-      local known_total, known_tick = string.match(state, '^(%-?%d+):(%-?%d+)$')
-      total = total + tonumber(known_total)
-      if tonumber(known_tick) > tick then tick = tonumber(known_tick) end
+      local colon = string.find(state, ':', 1, true)
+      total = total + tonumber(string.sub(state, 1, colon - 1))
+      local known_tick = tonumber(string.sub(state, colon + 1))
+      if known_tick > tick then tick = known_tick end
     end
   end
   redis.call('HSET', KEYS[2], member, string.format('%d:%d', total, tick))
   if total > 0 then
-    local value = math.floor(total * scale / tonumber(divisor) + 0.5)
+    local value = math.floor(total * scale / divisor + 0.5)
     local score = value * span + (span - 1 - tick)
     redis.call('ZADD', KEYS[1], string.format('%.0f', score), member)
   else
@@ -56,7 +55,6 @@ for record in string.gmatch(ARGV[4], '[^\\30]+') do
 end
 return 1
 """
-UNIT, RECORD = "\x1f", "\x1e"
 
 
 async def built_version(redis: Redis) -> int | None:
@@ -78,11 +76,13 @@ async def apply(redis: Redis, delta: BoardDelta, *, mode: str = "incr", prefix: 
         for board, members in delta.boards.items():
             items = list(members.items())
             for start in range(0, len(items), MEMBERS_PER_CALL):
-                packed = RECORD.join(
-                    f"{member}{UNIT}{entry.amount}{UNIT}{max(entry.tick, 0)}{UNIT}{entry.divisor}"
-                    for member, entry in items[start : start + MEMBERS_PER_CALL]
+                packed = orjson.dumps(
+                    [
+                        (member, entry.amount, max(entry.tick, 0), entry.divisor)
+                        for member, entry in items[start : start + MEMBERS_PER_CALL]
+                    ]
                 )
-                args: list[str | int] = [mode, SCALE, TIE_SPAN, packed]
+                args: list[str | int | bytes] = [mode, SCALE, TIE_SPAN, packed]
                 keys = [prefix + board, prefix + state_key(board)]
                 await script(keys=keys, args=args, client=pipe)
         await pipe.execute()

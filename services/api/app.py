@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from services.api.edge import EdgeCache, EdgeCacheMiddleware
 from services.api.limits import BodyLimitMiddleware
 from services.api.metrics import ApiMetrics, MetricsMiddleware
 from services.api.resources import open_resources
@@ -33,10 +34,12 @@ STATIC = Path(__file__).resolve().parent / "static"
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
     settings = settings or ApiSettings()
     metrics = ApiMetrics()
+    # Only public boards may be answered without looking at the caller.
+    edge = EdgeCache(settings.api_board_cache_seconds if settings.api_public_boards else 0)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_resources(settings, metrics) as resources:
+        async with open_resources(settings, metrics, edge.clear) as resources:
             app.state.resources = resources
             yield
 
@@ -46,6 +49,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         summary="Leaderboards, office screens, profiles and adoption insights.",
         lifespan=lifespan,
     )
+    app.add_middleware(EdgeCacheMiddleware, cache=edge)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     for module in (

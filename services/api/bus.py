@@ -35,6 +35,7 @@ class BusLink:
         self._on_event = on_event
         self._name = name
         self.client: Client | None = None
+        self.following = False  # subscribed to awards and rule changes
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -67,6 +68,7 @@ class BusLink:
                         ordered_consumer=True,
                         deliver_policy=DeliverPolicy.NEW,
                     )
+                self.following = True
                 log.info("following awards and rule changes")
                 return
             except Exception as exc:

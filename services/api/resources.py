@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -43,10 +43,13 @@ class Resources:
     metrics: ApiMetrics
     guard: Guard
     rulebook: Rulebook
+    forget_boards: Callable[[], None]
 
 
 @asynccontextmanager
-async def open_resources(settings: ApiSettings, metrics: ApiMetrics) -> AsyncIterator[Resources]:
+async def open_resources(
+    settings: ApiSettings, metrics: ApiMetrics, on_change: Callable[[], None] = lambda: None
+) -> AsyncIterator[Resources]:
     redis = create_redis(settings.redis_url)
     engine = create_engine(settings.database_url)
     try:
@@ -55,7 +58,12 @@ async def open_resources(settings: ApiSettings, metrics: ApiMetrics) -> AsyncIte
         log.warning("tables not created", error=str(exc))
     directory = Directory(engine, settings.api_directory_ttl_seconds)
     boards = RenderedCache(settings.api_board_cache_seconds)
-    live = Live(Fanout(), settings.min_group_size, on_boards_changed=boards.clear)
+
+    def boards_changed() -> None:
+        boards.clear()
+        on_change()
+
+    live = Live(Fanout(), settings.min_group_size, on_boards_changed=boards_changed)
 
     published = Published(engine)
 
@@ -84,6 +92,7 @@ async def open_resources(settings: ApiSettings, metrics: ApiMetrics) -> AsyncIte
             metrics,
             guard,
             Rulebook(),
+            boards_changed,
         )
     finally:
         live.close()

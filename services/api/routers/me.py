@@ -85,5 +85,5 @@ async def set_opt_in(body: OptIn, resources: ResourcesDep, me: EmployeeDep) -> O
         session.add(row)
         await session.commit()
     resources.directory.invalidate()
-    resources.boards.clear()
+    resources.forget_boards()
     return body

@@ -73,7 +73,7 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 async def wait_for_bus(app: FastAPI) -> None:
     resources: Resources = app.state.resources
     async with asyncio.timeout(10):
-        while not resources.bus.connected:
+        while not resources.bus.following:
             await asyncio.sleep(0.05)
 
 

@@ -10,11 +10,22 @@ from typing import Any
 
 import httpx
 from nats.js import JetStreamContext
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.api.app import create_app
 from shared.bus import publish
 from shared.events import BadgeAwarded, CloudEvent, PointsAwarded, RulesPublished
-from tests.integration.api.conftest import LiveServer, add_people, team_of
+from shared.leaderboards import Scope
+from shared.periods import Window
+from shared.settings import ApiSettings
+from tests.integration.api.conftest import (
+    LiveServer,
+    add_people,
+    put_scores,
+    team_of,
+    wait_for_bus,
+)
 
 
 def points(person: str, team: str, n: int, key: str) -> CloudEvent[PointsAwarded]:
@@ -118,3 +129,26 @@ async def test_a_published_rule_set_makes_screens_reload(
             events = await read_events(lines, 1)
 
     assert events == [("boards", {"kind": "rules"})]
+
+
+async def test_an_award_drops_cached_boards(
+    api_settings: ApiSettings, redis: Redis, js: JetStreamContext, engine: AsyncEngine
+) -> None:
+    await add_people(engine, team_of("Alpha", 5))
+    settings = api_settings.model_copy(update={"api_board_cache_seconds": 600})
+    app = create_app(settings)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        await wait_for_bus(app)
+        await put_scores(redis, Scope.TEAMS, Window.ALL, "all", {"Alpha": 1})
+        first = (await http.get("/api/leaderboards/teams")).json()
+        await put_scores(redis, Scope.TEAMS, Window.ALL, "all", {"Alpha": 2})
+        cached = (await http.get("/api/leaderboards/teams")).json()
+        assert first["entries"][0]["value"] == cached["entries"][0]["value"] == 1
+
+        await publish(js, points("p-alpha-0", "Alpha", 1, "k-cache"))
+        async with asyncio.timeout(10):
+            while (await http.get("/api/leaderboards/teams")).json()["entries"][0]["value"] != 2:
+                await asyncio.sleep(0.05)

@@ -55,6 +55,7 @@ class FakeTenant:
     interactions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     faults: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     gone: set[str] = field(default_factory=set)
+    refused: set[str] = field(default_factory=set)
     seen: list[Seen] = field(default_factory=list)
     tokens_issued: int = 0
 
@@ -62,7 +63,7 @@ class FakeTenant:
         self.report_csv, self.report_json_pages, self.redirect_report = "", [], False
         self.concealed_setting, self.users, self.interactions = True, [], {}
         self.faults, self.seen, self.tokens_issued = [], [], 0
-        self.gone = set()
+        self.gone, self.refused = set(), set()
 
     def requests_to(self, fragment: str) -> list[Seen]:
         return [s for s in self.seen if fragment in s.path]
@@ -138,6 +139,8 @@ class FakeTenant:
     def interaction_page(self, request: Request, object_id: str) -> Response:
         if object_id in self.gone:
             return JSONResponse({"error": {"code": "ResourceNotFound"}}, 404)
+        if object_id in self.refused:
+            return JSONResponse({"error": {"code": "Forbidden"}}, 403)
         bounds = WINDOW.fullmatch(request.query_params.get("$filter", ""))
         if bounds is None:
             return JSONResponse({"error": {"code": "BadRequest", "message": "filter"}}, 400)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
 from nats.js import JetStreamContext
 
 from services.ingest.bootstrap import run_once
@@ -88,7 +89,49 @@ async def test_prompts_of_licensed_people_once_with_cursors(
     newest = (await read_events(js, COPILOT_ACTIVITY))[-1]
     assert newest.data.interaction_id == "i1002" and newest.data.app == "outlook"
     assert (await read_events(js, DIRECTORY_PERSON))[-1].data.removed is True
+    counts = orjson.loads((tmp_path / "status.json").read_bytes())["counts"]
+    assert counts["interaction_failures"] == 0 and counts["interaction_people"] == 2
     assert {c.path.split("/")[4] for c in tenant.requests_to("/interactionHistory/")} == {
         "u1",
         "u2",
     }
+
+
+async def test_an_interrupted_history_read_keeps_only_acknowledged_progress(
+    tenant: FakeTenant, js: JetStreamContext, nats_url: str, tmp_path: Path
+) -> None:
+    now = datetime.now(UTC)
+    ids = [f"u{n:02d}" for n in range(10)]
+    tenant.users = [user(oid, True) for oid in ids]
+    tenant.interactions = {
+        oid: [item(n, "userPrompt", "Word", now - timedelta(hours=1))] for n, oid in enumerate(ids)
+    }
+    tenant.refused = {"u05"}  # the read stops here with a 403
+    settings = make_settings(
+        tenant,
+        nats_url,
+        tmp_path,
+        ingest_interactions=True,
+        ingest_interaction_concurrency=1,
+        ingest_interaction_backfill_days=28,
+    )
+    await run_once(settings)
+    first = {e.data.person for e in await read_events(js, COPILOT_ACTIVITY)}
+    status = orjson.loads((tmp_path / "status.json").read_bytes())
+    assert any("AiEnterpriseInteraction.Read.All" in notice for notice in status["notices"])
+
+    tenant.refused = set()
+    tenant.seen.clear()
+    await run_once(settings)
+    backfill_start = (now - timedelta(days=28)).isoformat()[:10]
+    resumed = {
+        call.path.split("/")[4]
+        for call in tenant.requests_to("/interactionHistory/")
+        if backfill_start not in call.query
+    }
+    # Whoever's cursor moved had their prompt acknowledged in the first run.
+    assert {pseudonym(oid, KEY) for oid in resumed} <= first
+    assert resumed.isdisjoint({"u05", "u06", "u07", "u08", "u09"})
+    everyone = await read_events(js, COPILOT_ACTIVITY)
+    assert {e.data.interaction_id for e in everyone} == {f"i{n}" for n in range(10)}
+    assert len(everyone) == 10

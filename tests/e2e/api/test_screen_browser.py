@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
@@ -9,12 +10,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 import yaml
+from fastapi import FastAPI
 from nats.js import JetStreamContext
 from playwright.async_api import Browser, Page, async_playwright
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from devtools.servers import free_port
+from services.api.app import create_app
 from services.scoring import admin as rules_admin
 from services.scoring.rulebook import default_source
 from shared.bus import publish
@@ -24,7 +29,13 @@ from shared.leaderboards import Scope
 from shared.people import Person
 from shared.periods import Window, period_key, today
 from shared.settings import ApiSettings
-from tests.integration.api.conftest import LiveServer, add_people, put_scores, team_of
+from tests.integration.api.conftest import (
+    LiveServer,
+    add_people,
+    put_scores,
+    team_of,
+    wait_for_bus,
+)
 from tests.integration.api.tenant import AUDIENCE, ISSUER, Tenant
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -275,3 +286,54 @@ async def test_every_screen_view_renders(
         await page.locator(marker).first.wait_for(timeout=15_000)
         assert await page.evaluate("document.body.dataset.view") == view
         await page.screenshot(path=str(SCREENSHOTS / f"screen-{view}.png"))
+
+
+async def test_screen_reconnects_after_the_gateway_comes_back(
+    api_settings: ApiSettings,
+    browser: Browser,
+    redis: Redis,
+    engine: AsyncEngine,
+    js: JetStreamContext,
+) -> None:
+    await add_people(engine, [*team_of("Alpha", 5), *team_of("Beta", 5)])
+    month = period_key(Window.MONTH, today(api_settings.tz))
+    await put_scores(redis, Scope.TEAMS, Window.MONTH, month, {"Alpha": 2, "Beta": 1})
+    port = free_port()
+
+    apps: list[FastAPI] = []
+
+    def gateway() -> uvicorn.Server:
+        apps.append(create_app(api_settings))
+        config = uvicorn.Config(apps[-1], host="127.0.0.1", port=port, log_config=None)
+        return uvicorn.Server(config)
+
+    async def started(server: uvicorn.Server) -> asyncio.Task[None]:
+        task = asyncio.create_task(server.serve())
+        while not server.started:
+            await asyncio.sleep(0.02)
+        return task
+
+    first = gateway()
+    task = await started(first)
+    page = await browser.new_page(viewport={"width": 1920, "height": 1080})
+    await page.goto(f"http://127.0.0.1:{port}/screen?rotate=false")
+    await page.locator("#live[data-state=open]").wait_for()
+
+    first.should_exit = True  # the network goes away
+    await task
+    await page.locator("#live[data-state=connecting]").wait_for(timeout=15_000)
+
+    second = gateway()
+    task = await started(second)
+    try:
+        await page.locator("#live[data-state=open]").wait_for(timeout=20_000)
+        await wait_for_bus(apps[-1])
+        await put_scores(redis, Scope.TEAMS, Window.MONTH, month, {"Beta": 3})
+        await publish(js, points_for("p-beta-0", "Beta", "k-after-reconnect"))
+        await page.wait_for_function(
+            "document.querySelector('ol.board[data-scope=teams] li.row')?.dataset.label === 'Beta'",
+            timeout=15_000,
+        )
+    finally:
+        second.should_exit = True
+        await task

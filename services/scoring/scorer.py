@@ -20,7 +20,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.scoring import boards, challenges, projection
-from services.scoring.announcements import announce, award_event
+from services.scoring.announcements import announce, announce_points, award_event
 from services.scoring.domain.boards import BoardDelta, Fact, Seen, contribute, seen_from_history
 from services.scoring.domain.engine import score
 from services.scoring.domain.model import Award, AwardKind, Signal
@@ -143,13 +143,17 @@ class Scorer:
         if self.js is not None:
             payloads: list[AwardBase] = []
             for award in staged.awards:
-                if award.kind == AwardKind.POINTS and not self.announce_points:
+                if award.kind == AwardKind.POINTS:
                     continue
                 member = staged.members.get(award.person)
                 payload = award_event(award, member, staged.totals.get(award.person))
                 if payload is not None:
                     payloads.append(payload)
             outcome.announced = await announce(self.js, payloads)
+            if self.announce_points:
+                outcome.announced += await announce_points(
+                    self.js, staged.awards, staged.members, staged.totals
+                )
         return outcome
 
     def exclusive(self, staged: Staged) -> bool:

@@ -7,7 +7,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.scoring.scorer import Scorer
-from shared.events import ActivityKind, App
+from shared.events import ActivityKind, App, BadgeAwarded, PointsAwarded, parse_event
 from shared.leaderboards import Scope, board_key, top
 from shared.periods import Window
 from tests.integration.scoring.conftest import activity, drain, feed, ledger_rows, person
@@ -45,3 +45,11 @@ async def test_signals_become_points_and_boards(
     points = [r for r in rows if r[1] == "points"]
     assert sorted(r[4] for r in points) == [3, 5, 10, 10]
     assert {r[5] for r in rows if r[1] == "badge"} >= {"first-word"}
+
+    sub = await js.pull_subscribe("awards.>", durable="t-awards", stream="AWARDS")
+    announced = [parse_event(m.data).data for m in await sub.fetch(50, timeout=2)]
+    points = [a for a in announced if isinstance(a, PointsAwarded)]
+    assert sorted(a.points for a in points) == [3, 5, 10, 10]
+    assert {a.team for a in points} == {"Red", "Blue"}
+    badges = {(a.person, a.badge) for a in announced if isinstance(a, BadgeAwarded)}
+    assert ("p-a", "first-word") in badges

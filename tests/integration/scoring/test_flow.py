@@ -48,8 +48,8 @@ async def test_signals_become_points_and_boards(
 
     sub = await js.pull_subscribe("awards.>", durable="t-awards", stream="AWARDS")
     announced = [parse_event(m.data).data for m in await sub.fetch(50, timeout=2)]
-    points = [a for a in announced if isinstance(a, PointsAwarded)]
-    assert sorted(a.points for a in points) == [3, 5, 10, 10]
-    assert {a.team for a in points} == {"Red", "Blue"}
+    awarded = [a for a in announced if isinstance(a, PointsAwarded)]
+    assert sorted(a.points for a in awarded) == [3, 5, 10, 10]
+    assert {a.team for a in awarded} == {"Red", "Blue"}
     badges = {(a.person, a.badge) for a in announced if isinstance(a, BadgeAwarded)}
     assert ("p-a", "first-word") in badges

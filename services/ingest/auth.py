@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 import msal
 import requests
 
-from services.ingest.trust import TrustStore
 from shared.logs import get_logger
 from shared.settings import GraphSettings
+from shared.trust import TrustStore
 
 log = get_logger(__name__)
 

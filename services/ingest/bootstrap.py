@@ -21,12 +21,12 @@ from services.ingest.publisher import Publisher
 from services.ingest.retry import Backoff
 from services.ingest.state import IngestState
 from services.ingest.status import IngestStatus, StatusBoard
-from services.ingest.trust import ConfigurationError, TrustStore
 from shared.bus import PublishFailed, connect
 from shared.database import create_engine
 from shared.logs import get_logger
 from shared.settings import IngestSettings
 from shared.streams import ensure_streams
+from shared.trust import ConfigurationError, TrustStore
 
 log = get_logger(__name__)
 

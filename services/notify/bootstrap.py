@@ -16,7 +16,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.ingest.trust import TrustStore
 from services.notify import models  # noqa: F401  # registers the notify tables
 from services.notify.channels import Channel, load_channels
 from services.notify.consumer import AwardConsumer
@@ -34,6 +33,7 @@ from shared.events import CloudEvent
 from shared.logs import get_logger
 from shared.settings import NotifySettings
 from shared.streams import ensure_streams
+from shared.trust import TrustStore
 
 log = get_logger(__name__)
 

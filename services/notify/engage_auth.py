@@ -19,9 +19,9 @@ from urllib.parse import urlparse
 import msal
 from cryptography.fernet import Fernet, InvalidToken
 
-from services.ingest.trust import TrustStore
 from shared.logs import get_logger
 from shared.settings import NotifySettings
+from shared.trust import TrustStore
 
 log = get_logger(__name__)
 

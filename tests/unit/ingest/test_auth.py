@@ -8,7 +8,6 @@ import pytest
 from pydantic import SecretStr
 
 from services.ingest.auth import AuthError, client_credential, uses_instance_discovery
-from services.ingest.trust import ConfigurationError, TrustStore
 from shared.settings import GraphSettings
 
 
@@ -48,16 +47,3 @@ def test_secret_or_certificate(tmp_path: Path) -> None:
         client_credential(GraphSettings(certificate_path=pem, certificate_thumbprint=None))
     with pytest.raises(AuthError, match="GRAPH_CLIENT_SECRET"):
         client_credential(GraphSettings(client_secret=None, certificate_path=None))
-
-
-def test_an_extra_ca_is_added_to_the_public_ones(tmp_path: Path) -> None:
-    import trustme
-
-    ca = trustme.CA()
-    extra = tmp_path / "extra.pem"
-    ca.cert_pem.write_to_path(str(extra))
-    combined = Path(TrustStore(extra).requests_verify()).read_text()
-    assert ca.cert_pem.bytes().decode().strip() in combined
-    assert combined.count("BEGIN CERTIFICATE") > 10
-    with pytest.raises(ConfigurationError):
-        TrustStore(tmp_path / "missing.pem")

@@ -57,8 +57,12 @@ CHECKS = [
 def test_no_input_makes_the_gateway_fail(fuzzed: Fuzzed) -> None:
     schema = schemathesis.openapi.from_url(f"{fuzzed.url}/openapi.json")
     headers = {"Authorization": f"Bearer {fuzzed.admin}"}
-    operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
-    assert len(operations) >= 10
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())  # type: ignore[union-attr]
+        if operation.path != "/api/live"  # an endless stream: test_live covers it
+    ]
+    assert len(operations) >= 25
 
     for operation, mode in itertools.product(operations, GenerationMode):
 

@@ -29,6 +29,9 @@ from shared.settings import ApiSettings
 
 log = get_logger(__name__)
 
+# Insights read weeks of signals; they change slowly, so awards do not clear them.
+INSIGHTS_SECONDS = 60.0
+
 
 @dataclass
 class Resources:
@@ -44,6 +47,7 @@ class Resources:
     guard: Guard
     rulebook: Rulebook
     forget_boards: Callable[[], None]
+    insights: RenderedCache
 
 
 @asynccontextmanager
@@ -93,6 +97,7 @@ async def open_resources(
             guard,
             Rulebook(),
             boards_changed,
+            RenderedCache(INSIGHTS_SECONDS),
         )
     finally:
         live.close()

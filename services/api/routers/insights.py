@@ -23,5 +23,5 @@ async def adoption_insights(resources: ResourcesDep, today: TodayDep, _: Insight
         options = Options(settings.min_group_size, settings.api_minutes_saved_per_action)
         return adoption(usage, snapshot, today, options).model_dump_json().encode()
 
-    body = await resources.boards.get(("insights", today), render)
+    body = await resources.insights.get(today, render)
     return Response(body, media_type="application/json")

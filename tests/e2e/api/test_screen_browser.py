@@ -65,7 +65,6 @@ def api_settings(
     nats_url: str,
     database_url: str,
     engine: AsyncEngine,
-    nc: object,
     tenant: Tenant,
 ) -> ApiSettings:
     return ApiSettings(

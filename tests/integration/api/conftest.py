@@ -40,9 +40,10 @@ def api_settings(
     nats_url: str,
     database_url: str,
     engine: AsyncEngine,
-    nc: Client,
     tenant: Tenant,
 ) -> ApiSettings:
+    # No ``nc`` here: only tests that publish ask for fresh streams (recreating
+    # streams costs nats-server a store each time); the gateway ensures them itself.
     return ApiSettings(
         environment="test",
         redis_url=redis_url,
@@ -84,8 +85,13 @@ class LiveServer:
 
 
 @pytest.fixture
-async def live_server(api_settings: ApiSettings, redis: Redis) -> AsyncIterator[LiveServer]:
-    """The gateway on a real socket (streams need one) in this event loop."""
+async def live_server(
+    api_settings: ApiSettings, redis: Redis, nc: Client
+) -> AsyncIterator[LiveServer]:
+    """The gateway on a real socket (streams need one) in this event loop.
+
+    It asks for ``nc`` so the streams are fresh before the gateway follows them.
+    """
     application = create_app(api_settings)
     port = free_port()
     server = uvicorn.Server(

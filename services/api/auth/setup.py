@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -33,5 +35,8 @@ def build_guard(settings: ApiSettings, engine: AsyncEngine, http: httpx.AsyncCli
 
 
 def auth_http(settings: ApiSettings) -> httpx.AsyncClient:
-    verify: str | bool = str(settings.api_auth_ca_bundle) if settings.api_auth_ca_bundle else True
+    """The client that fetches signing keys; trusts an extra CA when one is configured."""
+    verify: ssl.SSLContext | bool = True
+    if settings.api_auth_ca_bundle:
+        verify = ssl.create_default_context(cafile=str(settings.api_auth_ca_bundle))
     return httpx.AsyncClient(verify=verify, follow_redirects=False)

@@ -7,6 +7,7 @@ asks for them gets a clean slate (streams deleted, Redis database flushed).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -16,6 +17,7 @@ import nats
 import pytest
 from nats.aio.client import Client
 from nats.js import JetStreamContext
+from nats.js.errors import APIError
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -52,13 +54,29 @@ def redis_url(infra_dir: Path) -> Iterator[str]:
 async def nc(nats_url: str) -> AsyncIterator[Client]:
     """A NATS connection whose JetStream starts empty and with the Uptake streams."""
     client = await nats.connect(nats_url)
-    js = client.jetstream()
+    await fresh_streams(client.jetstream())
+    yield client
+    await client.drain()
+
+
+async def fresh_streams(js: JetStreamContext, attempts: int = 20) -> None:
+    """Delete every stream and create the Uptake streams anew.
+
+    A stream deleted a moment ago can still be releasing its file store, and the
+    server then refuses to create one of the same name ("error creating store");
+    that clears within milliseconds, so creation is retried briefly.
+    """
     for info in await js.streams_info():
         if info.config.name:
             await js.delete_stream(info.config.name)
-    await ensure_streams(js)
-    yield client
-    await client.drain()
+    for attempt in range(attempts):
+        try:
+            await ensure_streams(js)
+            return
+        except APIError as exc:
+            if "store" not in str(exc.description or "") or attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.05 * (attempt + 1))
 
 
 @pytest.fixture

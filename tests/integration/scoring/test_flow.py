@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from nats.js import JetStreamContext
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.scoring.scorer import Scorer
-from shared.events import ActivityKind, App, BadgeAwarded, PointsAwarded, parse_event
+from shared.events import (
+    ActivityKind,
+    App,
+    BadgeAwarded,
+    CloudEvent,
+    DirectoryPerson,
+    PointsAwarded,
+    parse_event,
+)
 from shared.leaderboards import Scope, board_key, top
 from shared.periods import Window
 from tests.integration.scoring.conftest import activity, drain, feed, ledger_rows, person
@@ -53,3 +63,35 @@ async def test_signals_become_points_and_boards(
     assert {a.team for a in awarded} == {"Red", "Blue"}
     badges = {(a.person, a.badge) for a in announced if isinstance(a, BadgeAwarded)}
     assert ("p-a", "first-word") in badges
+
+
+async def test_a_leaver_leaves_the_boards_and_a_mover_takes_points_along(
+    js: JetStreamContext, redis: Redis, scorer: Scorer
+) -> None:
+    await feed(
+        js,
+        [
+            person("p-a", "Red"),
+            person("p-b", "Red"),
+            person("p-c", "Blue"),
+            activity("p-a", 2),
+            activity("p-b", 2),
+            activity("p-b", 3, App.EXCEL),
+            activity("p-c", 2, App.CHAT),
+        ],
+    )
+    await drain(js, scorer)
+    teams = board_key(Scope.TEAMS, Window.ALL, "all")
+    assert [(s.member, s.value) for s in await top(redis, teams, 5)] == [
+        ("Red", 15.0),
+        ("Blue", 5.0),
+    ]
+    later = datetime(2026, 11, 20, tzinfo=UTC)
+    leaver = DirectoryPerson(person="p-a", team="Red", removed=True, observed_at=later)
+    mover = DirectoryPerson(person="p-b", team="Blue", department="Sales", observed_at=later)
+    await feed(js, [CloudEvent.wrap(leaver, source="t"), CloudEvent.wrap(mover, source="t")])
+    await drain(js, scorer)
+    people = board_key(Scope.PEOPLE, Window.ALL, "all")
+    assert [s.member for s in await top(redis, people, 5)] == ["p-b", "p-c"]
+    # Red has no licensed members left; Blue has p-b's 20 and p-c's 5 over two members.
+    assert [(s.member, s.value) for s in await top(redis, teams, 5)] == [("Blue", 12.5)]

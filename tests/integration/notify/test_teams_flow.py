@@ -75,6 +75,13 @@ async def test_badge_award_is_posted_once_as_an_adaptive_card_envelope(
     # Bram did not opt in: the card speaks of his team, never his name.
     assert "Bram" not in texts[1] and "Finance Ops" in texts[1] and "Early bird" in texts[1]
 
+    # The sandbox has the posts a moment before the dispatcher commits each mark.
+    async def all_marked_sent() -> bool:
+        async with session_factory(engine)() as session:
+            rows = (await session.exec(select(OutboxEntry))).all()
+        return {r.status for r in rows} == {Status.SENT}
+
+    await eventually(all_marked_sent)
     async with session_factory(engine)() as session:
         rows = (await session.exec(select(OutboxEntry))).all()
     assert len(rows) == 2

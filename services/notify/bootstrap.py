@@ -12,13 +12,14 @@ from typing import Any
 
 import httpx
 from nats.aio.client import Client
+from nats.errors import Error as NatsError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notify import models  # noqa: F401  # registers the notify tables
 from services.notify.channels import Channel, load_channels
-from services.notify.consumer import AwardConsumer
+from services.notify.consumer import AwardConsumer, patiently
 from services.notify.dispatcher import Dispatcher, Policy, Sender
 from services.notify.engage import EngageSender
 from services.notify.engage_auth import EngageTokens
@@ -126,7 +127,10 @@ async def run(settings: NotifySettings, stop: asyncio.Event) -> None:
         await engine.dispose()
         return
     js = nc.jetstream()
-    await ensure_streams(js)
+    if not await patiently(lambda: ensure_streams(js), stop, "ensure streams"):
+        await _close(nc)
+        await engine.dispose()
+        return
     wake = asyncio.Event()
     settle = timedelta(seconds=settings.notify_settle_seconds)
 
@@ -161,12 +165,26 @@ async def run(settings: NotifySettings, stop: asyncio.Event) -> None:
         ]
         log.info("notify running")
         try:
-            await asyncio.gather(*tasks)
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            # One task failing stops the other the normal way (its post in flight is marked).
+            stop.set()
+            await asyncio.wait(tasks)
+            for task in done:
+                task.result()
         finally:
             await status.stop()
-    await nc.drain()
-    await engine.dispose()
+            await _close(nc)
+            await engine.dispose()
     log.info("notify stopped")
+
+
+async def _close(nc: Client) -> None:
+    """Drain, or just close when NATS is away (draining needs a live connection)."""
+    try:
+        await nc.drain()
+    except NatsError as exc:
+        log.warning("NATS connection closed without draining", error=type(exc).__name__)
+        await nc.close()
 
 
 def _verify(settings: NotifySettings) -> ssl.SSLContext:

@@ -7,18 +7,27 @@ with the reason; nats-py makes each of those steps explicit, and faststream's
 in-memory test broker would not exercise them anyway.
 
 Semantics match NACK_ON_ERROR: an error naks (redelivery), never drops.
+
+A busy machine or a reconnect can make a JetStream API call time out; that is
+waited out (creating the consumer, fetching, acking), never fatal: an
+unacknowledged message simply comes back after ``ack_wait`` and intake is
+idempotent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from nats.aio.msg import Msg
+from nats.errors import ConnectionReconnectingError, NoRespondersError
+from nats.errors import Error as NatsError
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import ServiceUnavailableError
 
 from shared.events import AwardBase, CloudEvent, parse_event
 from shared.logs import get_logger
@@ -31,6 +40,30 @@ SUBJECT = "awards.*"
 STREAM = "AWARDS"
 
 Intake = Callable[[Sequence[CloudEvent[Any]]], Awaitable[None]]
+
+# Errors that say "not now" (no answer in time, reconnecting, JetStream not up yet).
+TRANSIENT: tuple[type[Exception], ...] = (
+    NatsTimeout,
+    TimeoutError,
+    ConnectionReconnectingError,
+    NoRespondersError,
+    ServiceUnavailableError,
+)
+
+
+async def patiently(step: Callable[[], Awaitable[Any]], stop: asyncio.Event, what: str) -> bool:
+    """Run ``step`` until it succeeds without a transient error; ``False`` if stopped first."""
+    delay = 0.5
+    while not stop.is_set():
+        try:
+            await step()
+            return True
+        except TRANSIENT as exc:
+            log.warning("NATS not answering; retrying", step=what, error=type(exc).__name__)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, 10.0)
+    return False
 
 
 class AwardConsumer:
@@ -58,20 +91,34 @@ class AwardConsumer:
         )
 
     async def run(self, stop: asyncio.Event) -> None:
-        sub = await self.js.pull_subscribe(
-            SUBJECT, durable=DURABLE, stream=STREAM, config=self.config
-        )
+        subscription: list[JetStreamContext.PullSubscription] = []
+
+        async def subscribe() -> None:
+            subscription.append(
+                await self.js.pull_subscribe(
+                    SUBJECT, durable=DURABLE, stream=STREAM, config=self.config
+                )
+            )
+
+        if not await patiently(subscribe, stop, "create consumer"):
+            return
+        [sub] = subscription
         log.info("consuming", durable=DURABLE, subject=SUBJECT, batch=self.batch_size)
         try:
             while not stop.is_set():
                 try:
                     messages = await sub.fetch(self.batch_size, timeout=1.0)
-                except (TimeoutError, NatsTimeout):
+                except TRANSIENT:
                     continue
-                await self.handle(messages)
+                try:
+                    await self.handle(messages)
+                except TRANSIENT as exc:
+                    # Whatever was not acked is redelivered after ack_wait.
+                    log.warning("acknowledging failed; redelivery follows", error=repr(exc))
         finally:
             # The durable consumer stays on the server; only this client's interest ends.
-            await sub.unsubscribe()
+            with contextlib.suppress(NatsError):
+                await sub.unsubscribe()
 
     async def handle(self, messages: Sequence[Msg]) -> None:
         parsed: list[tuple[Msg, CloudEvent[Any]]] = []

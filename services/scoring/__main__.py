@@ -1,4 +1,4 @@
-"""``python -m services.scoring [run|rebuild]``."""
+"""``python -m services.scoring [run|rebuild|privacy export|erase PERSON]``."""
 
 import sys
 

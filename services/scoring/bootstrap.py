@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
+import json
 import signal
 import sys
 import time
@@ -18,7 +20,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.scoring import admin, projection
+from services.scoring import admin, privacy, projection
 from services.scoring.consumer import ConsumerSettings, SignalConsumer
 from services.scoring.health import Health
 from services.scoring.rulebook import Rulebook, default_source
@@ -147,6 +149,39 @@ async def rebuild(settings: ScoringSettings) -> int:
         return await projection.rebuild(res.engine, res.redis, active, progress)
 
 
+async def privacy_command(settings: ScoringSettings, action: str, who: str, by: str) -> str:
+    """Export (JSON) or erase one person; no NATS needed, only SQL and Redis."""
+    redis = create_redis(settings.redis_url)
+    engine = create_engine(settings.database_url)
+    try:
+        await create_tables(engine)
+        person = privacy.resolve(who, settings.pseudonym_key.get_secret_value())
+        key = settings.pseudonym_key.get_secret_value()
+        if action == "export":
+            found = await privacy.export(engine, redis, person, key, by)
+            return json.dumps(found, indent=2, sort_keys=True)
+        counts = await privacy.erase(engine, redis, person, key, by)
+        return json.dumps({"pseudonym": person, "erased": counts}, sort_keys=True)
+    finally:
+        await redis.aclose()
+        await engine.dispose()
+
+
+PRIVACY_USAGE = "usage: python -m services.scoring privacy export|erase PERSON [--by WHO]\n"
+
+
+def privacy_main(settings: ScoringSettings, argv: list[str]) -> int:
+    if len(argv) not in (2, 4) or argv[0] not in ("export", "erase"):
+        sys.stderr.write(PRIVACY_USAGE)
+        return 2
+    by = argv[3] if len(argv) == 4 and argv[2] == "--by" else getpass.getuser()
+    if len(argv) == 4 and argv[2] != "--by":
+        sys.stderr.write(PRIVACY_USAGE)
+        return 2
+    sys.stdout.write(asyncio.run(privacy_command(settings, argv[0], argv[1], by)) + "\n")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     settings = ScoringSettings()
     configure_logging("scoring", settings.log_level, settings.log_format)
@@ -162,5 +197,7 @@ def main(argv: list[str]) -> int:
             return 130
         sys.stderr.write(f"rebuild: done, {boards} boards\n")
         return 0
-    sys.stderr.write("usage: python -m services.scoring [run|rebuild]\n")
+    if command == "privacy":
+        return privacy_main(settings, argv[1:])
+    sys.stderr.write("usage: python -m services.scoring [run|rebuild|privacy ...]\n")
     return 2

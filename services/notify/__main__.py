@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
+from types import FrameType
+from typing import TYPE_CHECKING
 
-from services.notify import bootstrap
-from services.notify.admin import admin
-from services.notify.engage_auth import EngageTokens
-from shared.logs import configure_logging
-from shared.settings import NotifySettings
+if TYPE_CHECKING:
+    from shared.settings import NotifySettings
+
+# SIGINT or SIGTERM before the event loop runs (imports, settings) is a request to stop,
+# not a crash: the service then starts nothing and exits 0. The service's modules are
+# imported only after these handlers are in place, since importing them takes a while.
+_stop_requested = False
+
+
+def _request_stop(signum: int, frame: FrameType | None) -> None:
+    global _stop_requested
+    _stop_requested = True
 
 
 async def _serve(settings: NotifySettings) -> None:
+    from services.notify import bootstrap
+
     stop = asyncio.Event()
     bootstrap.stop_on_signals(stop)
+    if _stop_requested:
+        stop.set()
     await bootstrap.run(settings, stop)
 
 
@@ -43,6 +57,14 @@ def command_line() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = command_line()
     args = parser.parse_args(argv)
+    if args.command in (None, "run"):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, _request_stop)
+    from services.notify.admin import admin
+    from services.notify.engage_auth import EngageTokens
+    from shared.logs import configure_logging
+    from shared.settings import NotifySettings
+
     settings = NotifySettings()
     configure_logging("notify", settings.log_level, settings.log_format)
     if args.command == "engage-login":

@@ -15,6 +15,7 @@ from services.api.metrics import ApiMetrics, MetricsMiddleware
 from services.api.resources import open_resources
 from services.api.routers import (
     admin_displays,
+    admin_people,
     admin_rules,
     challenges,
     groups,
@@ -60,6 +61,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         me,
         insights,
         admin_displays,
+        admin_people,
         admin_rules,
         screen,
         screen_data,

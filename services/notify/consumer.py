@@ -108,7 +108,12 @@ class AwardConsumer:
             while not stop.is_set():
                 try:
                     messages = await sub.fetch(self.batch_size, timeout=1.0)
+                except (TimeoutError, NatsTimeout):
+                    continue
                 except TRANSIENT:
+                    # Fails at once (reconnecting): wait a little instead of spinning.
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), 0.5)
                     continue
                 try:
                     await self.handle(messages)

@@ -14,6 +14,7 @@ from datetime import UTC
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.scoring import mapping
 from services.scoring.store.ledger import chunks, insert_for
 from shared.events import DirectoryPerson
 from shared.people import Person
@@ -116,6 +117,8 @@ async def upsert_people(conn: AsyncConnection, people: Sequence[DirectoryPerson]
                 "updated_at": observed,
             }
         )
+    # Admins' team-mapping overrides apply before anything reads the row.
+    rows = await mapping.remap(conn, rows)
     stmt = insert_for(conn, PEOPLE)
     stmt = stmt.on_conflict_do_update(
         index_elements=["person"],

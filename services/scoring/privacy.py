@@ -29,6 +29,7 @@ from shared.logs import get_logger
 log = get_logger(__name__)
 AUDIT: Table = PrivacyAudit.__table__  # type: ignore[attr-defined]
 STATE_PREFIX = "sc:tot:"  # per-member totals beside every board (see services.scoring.boards)
+REVISIONS_KEY = "sc:rev"  # per-board write counter that board writers watch
 OBJECT_ID_TABLES = ("ingest_directory_user", "ingest_interaction_cursor")
 
 
@@ -46,6 +47,8 @@ PLACES = (
     Place("person", "person", "person", "person"),
     Place("signals", "scoring_signal", "person", "person"),
     Place("ledger", "scoring_ledger", "person", "person"),
+    Place("directory_origin", "directory_origin", "person", "person"),
+    Place("team_mapping", "team_mapping", "source", "person"),  # a person's own override
     Place("notify_awards", "notify_award", "person", "person"),
     Place("notify_outbox", "notify_outbox", "facts", "mentions"),
     Place("ingest_directory", "ingest_directory_user", "object_id", "object_id"),
@@ -201,16 +204,30 @@ async def _groups(
 
 
 async def _erase_boards(redis: Redis, person: str) -> int:
-    """Take the person off every board and its totals hash; returns the boards touched."""
+    """Take the person off every board and totals hash; returns the boards they were on.
+
+    Each touched board's revision is bumped, so a scorer caching its totals re-reads it.
+    """
     boards = await _keys(redis, f"{KEY_PREFIX}:*")
-    states = await _keys(redis, f"{STATE_PREFIX}*")
-    async with redis.pipeline(transaction=True) as pipe:
+    async with redis.pipeline(transaction=False) as pipe:
         for board in boards:
+            pipe.zscore(board, person)
+            pipe.hexists(STATE_PREFIX + board, person)
+        present = await pipe.execute()
+    touched = [b for i, b in enumerate(boards) if present[2 * i] is not None or present[2 * i + 1]]
+    # A totals hash whose board is gone (emptied) may still hold the person.
+    orphans = [
+        s for s in await _keys(redis, f"{STATE_PREFIX}*") if s[len(STATE_PREFIX) :] not in boards
+    ]
+    async with redis.pipeline(transaction=True) as pipe:
+        for board in touched:
             pipe.zrem(board, person)
-        for state in states:
+            pipe.hdel(STATE_PREFIX + board, person)
+            pipe.hincrby(REVISIONS_KEY, board, 1)
+        for state in orphans:
             pipe.hdel(state, person)
-        answers = await pipe.execute()
-    return sum(int(n) for n in answers[: len(boards)])
+        await pipe.execute()
+    return sum(1 for i, _ in enumerate(boards) if present[2 * i] is not None)
 
 
 async def _refresh_groups(

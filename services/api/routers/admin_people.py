@@ -31,6 +31,8 @@ class PersonExport(BaseModel):
     person: list[dict[str, Any]] = Field(default_factory=list)
     signals: list[dict[str, Any]] = Field(default_factory=list)
     ledger: list[dict[str, Any]] = Field(default_factory=list)
+    directory_origin: list[dict[str, Any]] = Field(default_factory=list)
+    team_mapping: list[dict[str, Any]] = Field(default_factory=list)
     notify_awards: list[dict[str, Any]] = Field(default_factory=list)
     notify_outbox: list[dict[str, Any]] = Field(default_factory=list)
     ingest_directory: list[dict[str, Any]] = Field(default_factory=list)

@@ -81,10 +81,9 @@ async def test_admin_exports_then_erases_by_object_id(
     erased = await client.delete(f"/api/admin/people/{person}", headers=admin)
 
     assert erased.status_code == 200
-    assert erased.json() == {
-        "pseudonym": person,
-        "erased": {"person": 1, "signals": 0, "ledger": 0, "boards": 1},
-    }
+    assert erased.json()["pseudonym"] == person
+    counts = erased.json()["erased"]
+    assert (counts["person"], counts["signals"], counts["ledger"], counts["boards"]) == (1, 0, 0, 1)
     assert await redis.zscore("lb:people:all:all", person) is None
     assert await redis.zscore("lb:people:all:all", other) is not None
     again = (await client.get(f"/api/admin/people/{person}/export", headers=admin)).json()

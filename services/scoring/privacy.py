@@ -19,17 +19,15 @@ from sqlalchemy import MetaData, Table, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
-from services.scoring import projection
+from services.scoring import privacy_boards, projection
 from services.scoring.rulebook import Rulebook
+from services.scoring.scrub import scrub
 from services.scoring.store.privacy import PrivacyAudit, utcnow
 from shared.ids import pseudonym
-from shared.leaderboards import KEY_PREFIX, decode_value
 from shared.logs import get_logger
 
 log = get_logger(__name__)
 AUDIT: Table = PrivacyAudit.__table__  # type: ignore[attr-defined]
-STATE_PREFIX = "sc:tot:"  # per-member totals beside every board (see services.scoring.boards)
-REVISIONS_KEY = "sc:rev"  # per-board write counter that board writers watch
 OBJECT_ID_TABLES = ("ingest_directory_user", "ingest_interaction_cursor")
 
 
@@ -116,29 +114,6 @@ async def _sql_rows(conn: AsyncConnection, subject: Subject) -> dict[str, list[d
     return out
 
 
-async def _keys(redis: Redis, pattern: str) -> list[str]:
-    return [
-        k.decode() if isinstance(k, bytes) else k
-        async for k in redis.scan_iter(match=pattern, count=1000)
-    ]
-
-
-async def board_positions(redis: Redis, person: str) -> list[dict[str, Any]]:
-    """Every board the person is on, with value and rank (1 = top)."""
-    boards = sorted(await _keys(redis, f"{KEY_PREFIX}:*"))
-    async with redis.pipeline(transaction=False) as pipe:
-        for board in boards:
-            pipe.zscore(board, person)
-            pipe.zrevrank(board, person)
-        answers = await pipe.execute()
-    out = []
-    for i, board in enumerate(boards):
-        score, rank = answers[2 * i], answers[2 * i + 1]
-        if score is not None:
-            out.append({"board": board, "value": decode_value(float(score)), "rank": int(rank) + 1})
-    return out
-
-
 async def _audit(
     conn: AsyncConnection, action: str, person: str, by: str, counts: dict[str, int]
 ) -> None:
@@ -160,7 +135,7 @@ async def export(
     async with engine.begin() as conn:
         subject = await _subject(conn, await _tables(conn), person, key)
         rows = await _sql_rows(conn, subject)
-        positions = await board_positions(redis, person)
+        positions = await privacy_boards.positions(redis, person)
         counts = {name: len(found) for name, found in rows.items()} | {"boards": len(positions)}
         await _audit(conn, "export", person, by, counts)
     log.info("privacy export", person=person, by=by, counts=counts)
@@ -178,15 +153,44 @@ async def erase(
         counts: dict[str, int] = {}
         for place in PLACES:
             tbl = tables.get(place.table)
-            if tbl is not None:
-                result = await conn.execute(delete(tbl).where(_where(place, tbl, subject)))
-                counts[place.name] = int(result.rowcount or 0)
-        counts["boards"] = await _erase_boards(redis, person)
+            if tbl is None:
+                continue
+            if place.match == "mentions":
+                counts[place.name], counts[f"{place.name}_scrubbed"] = await _erase_mentions(
+                    conn, tbl, place, subject
+                )
+                continue
+            result = await conn.execute(delete(tbl).where(_where(place, tbl, subject)))
+            counts[place.name] = int(result.rowcount or 0)
+        counts["boards"] = await privacy_boards.erase(redis, person)
         await _audit(conn, "erase", person, by, counts)
     # The person's groups lost a member and their points: set those boards from SQL.
     await _refresh_groups(engine, redis, groups)
     log.info("privacy erasure", person=person, by=by, counts=counts)
     return counts
+
+
+async def _erase_mentions(
+    conn: AsyncConnection, tbl: Table, place: Place, subject: Subject
+) -> tuple[int, int]:
+    """Delete the JSON rows that are the person's; take them out of the others' lists."""
+    key = next(iter(tbl.primary_key.columns))
+    column = tbl.c[place.column]
+    deleted = scrubbed = 0
+    for row_id, raw in await conn.execute(select(key, column).where(_where(place, tbl, subject))):
+        try:
+            cleaned, owned = scrub(json.loads(raw), subject.person)
+        except ValueError:
+            cleaned, owned = None, True  # unreadable: it mentions them, so it goes
+        if owned:
+            await conn.execute(delete(tbl).where(key == row_id))
+            deleted += 1
+        else:
+            await conn.execute(
+                tbl.update().where(key == row_id).values({place.column: json.dumps(cleaned)})
+            )
+            scrubbed += 1
+    return deleted, scrubbed
 
 
 async def _groups(
@@ -201,33 +205,6 @@ async def _groups(
     if row is None:
         return set(), set()
     return ({row[0]} if row[0] else set()), ({row[1]} if row[1] else set())
-
-
-async def _erase_boards(redis: Redis, person: str) -> int:
-    """Take the person off every board and totals hash; returns the boards they were on.
-
-    Each touched board's revision is bumped, so a scorer caching its totals re-reads it.
-    """
-    boards = await _keys(redis, f"{KEY_PREFIX}:*")
-    async with redis.pipeline(transaction=False) as pipe:
-        for board in boards:
-            pipe.zscore(board, person)
-            pipe.hexists(STATE_PREFIX + board, person)
-        present = await pipe.execute()
-    touched = [b for i, b in enumerate(boards) if present[2 * i] is not None or present[2 * i + 1]]
-    # A totals hash whose board is gone (emptied) may still hold the person.
-    orphans = [
-        s for s in await _keys(redis, f"{STATE_PREFIX}*") if s[len(STATE_PREFIX) :] not in boards
-    ]
-    async with redis.pipeline(transaction=True) as pipe:
-        for board in touched:
-            pipe.zrem(board, person)
-            pipe.hdel(STATE_PREFIX + board, person)
-            pipe.hincrby(REVISIONS_KEY, board, 1)
-        for state in orphans:
-            pipe.hdel(state, person)
-        await pipe.execute()
-    return sum(1 for i, _ in enumerate(boards) if present[2 * i] is not None)
 
 
 async def _refresh_groups(

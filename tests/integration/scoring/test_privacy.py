@@ -50,6 +50,19 @@ async def seed_other_services(engine: AsyncEngine) -> None:
                     object_id=oid, until=datetime(2026, 11, 20, tzinfo=UTC)
                 )
             )
+        burst = {"kind": "burst", "total": 2, "titles": [], "teams": [], "people": [A, B]}
+        await conn.execute(
+            insert(notify_models.OutboxEntry.__table__).values(  # type: ignore[attr-defined]
+                key="teams:burst",
+                channel="teams",
+                kind="burst",
+                facts=json.dumps(burst),
+                status="sent",
+                not_before=datetime.now(UTC),
+                attempts=0,
+                created_at=datetime.now(UTC),
+            )
+        )
         for who in (A, B):
             facts = {
                 "kind": "badge",
@@ -153,7 +166,7 @@ async def test_export_is_complete_and_erasure_leaves_no_trace(
         r["person"] for r in exported["ledger"]
     } == {A}
     assert [r["person"] for r in exported["notify_awards"]] == [A]
-    assert [json.loads(r["facts"])["person"] for r in exported["notify_outbox"]] == [A]
+    assert sorted(r["key"] for r in exported["notify_outbox"]) == ["teams:burst", f"teams:{A}"]
     assert [r["object_id"] for r in exported["ingest_directory"]] == [OID_A]
     assert [r["object_id"] for r in exported["ingest_cursors"]] == [OID_A]
     people_boards = [key for key in await snapshot_boards(redis) if key.startswith("lb:people:")]
@@ -168,6 +181,12 @@ async def test_export_is_complete_and_erasure_leaves_no_trace(
     assert erased["erased"]["signals"] == 3 and erased["erased"]["ledger"] == ledger_a
     assert await traces(engine, redis, (A, OID_A)) == []
     assert await traces(engine, redis, (B, OID_B)) != []  # B is untouched
+    assert (erased["erased"]["notify_outbox"], erased["erased"]["notify_outbox_scrubbed"]) == (1, 1)
+    async with engine.connect() as conn:
+        digest = (
+            await conn.execute(text("SELECT facts FROM notify_outbox WHERE key = 'teams:burst'"))
+        ).scalar_one()
+    assert json.loads(digest)["people"] == [B]  # the digest stays for the others
     after_erasure = await snapshot_boards(redis)
     await redis.flushdb()
     await rebuild(settings)

@@ -21,6 +21,8 @@ from shared.periods import Window
 STATE_PREFIX = "sc:tot:"
 STAGE_PREFIX = "stage:"
 VERSION_KEY = "sc:version"  # the rule-set version the boards were built under
+REVISIONS_KEY = "sc:rev"  # per board: bumped by every write, so cached totals know they are stale
+GENERATION_KEY = "sc:gen"  # bumped by every rebuild swap: all cached totals are stale
 MEMBERS_PER_CALL = 2000
 
 # KEYS: board, state hash. ARGV: mode, scale, tie span, and the entries as one
@@ -53,6 +55,7 @@ for _, entry in ipairs(cjson.decode(ARGV[4])) do
     redis.call('ZREM', KEYS[1], member)
   end
 end
+if KEYS[3] then redis.call('HINCRBY', KEYS[3], KEYS[1], 1) end
 return 1
 """
 
@@ -84,6 +87,8 @@ async def apply(redis: Redis, delta: BoardDelta, *, mode: str = "incr", prefix: 
                 )
                 args: list[str | int | bytes] = [mode, SCALE, TIE_SPAN, packed]
                 keys = [prefix + board, prefix + state_key(board)]
+                if not prefix:
+                    keys.append(REVISIONS_KEY)  # live totals cached by a writer are now stale
                 await script(keys=keys, args=args, client=pipe)
         await pipe.execute()
 
@@ -109,6 +114,7 @@ async def remove_members(redis: Redis, scope: Scope, members: Iterable[str]) -> 
         for board in keys:
             pipe.zrem(board, *names)
             pipe.hdel(state_key(board), *names)
+            pipe.hincrby(REVISIONS_KEY, board, 1)
         await pipe.execute()
 
 
@@ -131,6 +137,7 @@ async def swap_stage(redis: Redis) -> int:
             pipe.delete(key)
         for key in staged:
             pipe.rename(STAGE_PREFIX + key, key)
+        pipe.incr(GENERATION_KEY)
         await pipe.execute()
     return sum(1 for key in staged if key.startswith(f"{KEY_PREFIX}:"))
 

@@ -24,6 +24,7 @@ from services.scoring.announcements import announce, announce_points, award_even
 from services.scoring.domain.boards import BoardDelta, Fact, Seen, contribute, seen_from_history
 from services.scoring.domain.engine import score
 from services.scoring.domain.model import Award, AwardKind, Signal
+from services.scoring.live_boards import LiveBoards
 from services.scoring.rulebook import ActiveRules, Rulebook
 from services.scoring.signals import to_signal
 from services.scoring.store import directory, ledger
@@ -92,6 +93,7 @@ class Scorer:
         self._sizes: directory.GroupSizes | None = None
         self._sizes_at = 0.0
         self._challenges_checked = 0.0
+        self.live = LiveBoards(redis)
 
     async def handle(self, batch: Batch) -> Outcome:
         """Score a batch completely: ledger, boards, announcements."""
@@ -179,7 +181,7 @@ class Scorer:
         return self._sizes
 
     async def apply_boards(self, delta: BoardDelta) -> None:
-        await boards.apply(self.redis, delta)
+        await self.live.apply(delta)
 
     async def boards_current(self, active: ActiveRules) -> bool:
         """True when boards already follow ``active``; otherwise rebuild them and say False.
@@ -193,6 +195,7 @@ class Scorer:
         if built != active.version:
             log.info("rebuilding boards", version=active.version, built=built)
             await projection.rebuild(self.engine, self.redis, active)
+            self.live.forget()
         self._board_version = active.version
         return built == active.version
 

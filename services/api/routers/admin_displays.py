@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from services.api.auth.display import DisplayToken
 from services.api.deps import AdminDep, ResourcesDep
 from services.api.schemas import errors
+from services.api.text import OneLine
 from shared.logs import get_logger
 
 log = get_logger(__name__)
@@ -20,7 +21,7 @@ router = APIRouter(
 
 
 class DisplayTokenCreate(BaseModel):
-    label: str = Field(min_length=1, max_length=100, description="Where the screen hangs")
+    label: OneLine = Field(min_length=1, max_length=100, description="Where the screen hangs")
 
 
 class DisplayTokenPublic(BaseModel):

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from services.api.deps import AdminDep, ResourcesDep
 from services.api.resources import Resources
 from services.api.schemas import errors
+from services.api.text import Document, OneLine
 from services.scoring import admin as rules_admin
 from services.scoring.domain.rules import Problem
 from shared.logs import get_logger
@@ -22,11 +23,11 @@ MAX_SOURCE = 60_000
 
 
 class RulesSource(BaseModel):
-    source: str = Field(min_length=1, max_length=MAX_SOURCE, description="YAML or JSON")
+    source: Document = Field(min_length=1, max_length=MAX_SOURCE, description="YAML or JSON")
 
 
 class PublishRequest(RulesSource):
-    note: str | None = Field(default=None, max_length=500)
+    note: OneLine | None = Field(default=None, max_length=500)
 
 
 class RollbackRequest(BaseModel):

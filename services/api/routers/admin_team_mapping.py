@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from services.api.deps import AdminDep, ResourcesDep
 from services.api.schemas import errors
+from services.api.text import OneLine
 from services.scoring import mapping, privacy
 from shared.logs import get_logger
 
@@ -26,9 +27,9 @@ class OverrideView(BaseModel):
     kind: Literal["person", "team", "department"] = Field(
         description="person: a pseudonym or Entra object id; team/department: the directory's name"
     )
-    source: str = Field(min_length=1, max_length=256)
-    team: str | None = Field(default=None, min_length=1, max_length=256)
-    department: str | None = Field(default=None, min_length=1, max_length=256)
+    source: OneLine = Field(min_length=1, max_length=256)
+    team: OneLine | None = Field(default=None, min_length=1, max_length=256)
+    department: OneLine | None = Field(default=None, min_length=1, max_length=256)
 
     @model_validator(mode="after")
     def maps_somewhere(self) -> OverrideView:

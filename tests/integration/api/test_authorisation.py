@@ -195,3 +195,16 @@ async def test_an_employee_sees_their_own_rank_and_neighbours(
     ).status_code == 200
     named = (await client.get("/api/me/neighbours?radius=1", headers=token)).json()
     assert named["entries"][1]["label"] == "Me Myself"
+
+
+async def test_a_display_label_with_control_characters_is_422(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    admin = bearer(tenant.token(roles=["Admin"]))
+    response = await client.post(
+        "/api/admin/display-tokens", json={"label": "Lobby\x00"}, headers=admin
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "label"
+    listed = await client.get("/api/admin/display-tokens", headers=admin)
+    assert listed.json() == []

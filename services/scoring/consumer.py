@@ -133,6 +133,9 @@ class SignalConsumer:
                         self.settings.batch_size, timeout=self.settings.fetch_timeout
                     )
                 except (TimeoutError, FetchTimeoutError):
+                    # The batch being settled must not wait for more traffic to be
+                    # acknowledged: unacknowledged, it would come back after ack_wait.
+                    await self.finish()
                     if on_idle is not None:
                         await on_idle()
                     if once:

@@ -23,6 +23,8 @@ class CommonSettings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     nats_url: str = "nats://127.0.0.1:4222"
+    # Replicas of each JetStream stream: 1 for one server, 3 for a production cluster.
+    nats_stream_replicas: int = Field(default=1, ge=1, le=5)
     redis_url: str = "redis://127.0.0.1:6379/0"
     database_url: str = "sqlite+aiosqlite:///./var/uptake.db"
     org_timezone: str = "Europe/Brussels"

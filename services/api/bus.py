@@ -30,8 +30,11 @@ EventHandler = Callable[[CloudEvent[Any]], Awaitable[None]]
 
 
 class BusLink:
-    def __init__(self, url: str, on_event: EventHandler, *, name: str = "uptake-api") -> None:
+    def __init__(
+        self, url: str, on_event: EventHandler, *, name: str = "uptake-api", replicas: int = 1
+    ) -> None:
         self._url = url
+        self._replicas = replicas
         self._on_event = on_event
         self._name = name
         self.client: Client | None = None
@@ -59,7 +62,7 @@ class BusLink:
                     error_cb=self._on_error,
                 )
                 js = self.client.jetstream()
-                await ensure_streams(js)
+                await ensure_streams(js, self._replicas)
                 for subject, stream in (("awards.>", AWARDS.name), (CONTROL_RULES, CONTROL.name)):
                     await js.subscribe(
                         subject,

@@ -79,7 +79,7 @@ async def open_resources(
         metrics.awards.labels(event.type.removeprefix("awards.")).inc()
         live.award(event, await directory.snapshot())
 
-    bus = BusLink(settings.nats_url, on_event)
+    bus = BusLink(settings.nats_url, on_event, replicas=settings.nats_stream_replicas)
     bus.start()
     http = auth_http(settings)
     guard = build_guard(settings, engine, http)

@@ -82,7 +82,7 @@ async def assemble(
     try:
         js = nc.jetstream()
         try:
-            await ensure_streams(js)
+            await ensure_streams(js, settings.nats_stream_replicas)
         except (TimeoutError, nats.errors.Error) as exc:
             raise Unreachable(
                 f"JetStream at {settings.nats_url} is not available: {exc!r}"

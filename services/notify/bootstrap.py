@@ -127,7 +127,9 @@ async def run(settings: NotifySettings, stop: asyncio.Event) -> None:
         await engine.dispose()
         return
     js = nc.jetstream()
-    if not await patiently(lambda: ensure_streams(js), stop, "ensure streams"):
+    if not await patiently(
+        lambda: ensure_streams(js, settings.nats_stream_replicas), stop, "ensure streams"
+    ):
         await _close(nc)
         await engine.dispose()
         return

@@ -69,7 +69,9 @@ async def resources(settings: ScoringSettings) -> AsyncIterator[Resources]:
     engine = create_engine(settings.database_url)
     try:
         js = nc.jetstream()
-        await _retry("jetstream", lambda: ensure_streams(js), deadline)
+        await _retry(
+            "jetstream", lambda: ensure_streams(js, settings.nats_stream_replicas), deadline
+        )
         await _retry("redis", lambda: redis.ping(), deadline)
         await _retry("sql", lambda: _sql_ready(engine), deadline)
         await create_tables(engine)

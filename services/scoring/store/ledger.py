@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, and_, func, select
+from sqlalchemy import Table, and_, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -31,6 +31,60 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
+async def insert_new(
+    conn: AsyncConnection, table: Table, key: str, rows: Sequence[dict[str, Any]], size: int
+) -> set[str]:
+    """``INSERT ... ON CONFLICT (key) DO NOTHING RETURNING key``, through the driver.
+
+    One multi-row statement per ``size`` rows inside the caller's transaction;
+    values pass through the same type processors SQLAlchemy would apply, so the
+    rows are stored exactly as before, without compiling a statement per batch
+    or building parameters per row in Python.
+    """
+    if not rows:
+        return set()
+    dialect = conn.dialect
+    columns = list(rows[0])
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+    ]
+    raw = await conn.get_raw_connection()
+    driver: Any = raw.driver_connection
+    postgres = dialect.name == "postgresql"
+    if postgres and not driver.is_in_transaction():
+        await conn.execute(text("SELECT 1"))  # SQLAlchemy begins its transaction lazily
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(name) for name in columns)
+    target, returned = quote(table.name), quote(key)
+    width = len(columns)
+    found: set[str] = set()
+    for part in chunks(rows, size):
+        params: list[Any] = []
+        for row in part:
+            for name, process in zip(columns, processors, strict=True):
+                value = row[name]
+                params.append(value if process is None or value is None else process(value))
+        if postgres:
+            values = ", ".join(
+                "(" + ", ".join(f"${i * width + j + 1}" for j in range(width)) + ")"
+                for i in range(len(part))
+            )
+        else:
+            values = ", ".join(["(" + ", ".join("?" * width) + ")"] * len(part))
+        # Only quoted names from our own table metadata and placeholders go in the text.
+        sql = (
+            f"INSERT INTO {target} ({names}) VALUES {values} "  # noqa: S608
+            f"ON CONFLICT ({returned}) DO NOTHING RETURNING {returned}"
+        )
+        if postgres:
+            found.update(record[0] for record in await driver.fetch(sql, *params))
+        else:
+            cursor = await driver.execute(sql, params)
+            found.update(record[0] for record in await cursor.fetchall())
+            await cursor.close()
+    return found
+
+
 async def insert_signals(
     conn: AsyncConnection, signals: Sequence[Signal], sources: dict[str, str]
 ) -> set[str]:
@@ -51,12 +105,7 @@ async def insert_signals(
         }
         for s in signals
     ]
-    stmt = insert_for(conn, SIGNALS).on_conflict_do_nothing(index_elements=["event_id"])
-    inserted: set[str] = set()
-    for part in chunks(rows):
-        result = await conn.execute(stmt.returning(SIGNALS.c.event_id), list(part))
-        inserted.update(row[0] for row in result)
-    return inserted
+    return await insert_new(conn, SIGNALS, "event_id", rows, CHUNK)
 
 
 def _row(award: Award, now: Any) -> dict[str, Any]:
@@ -83,13 +132,7 @@ async def insert_awards(conn: AsyncConnection, awards: Sequence[Award]) -> set[s
     if not awards:
         return set()
     now = utcnow()
-    stmt = insert_for(conn, LEDGER).on_conflict_do_nothing(index_elements=["key"])
-    written: set[str] = set()
-    rows = [_row(award, now) for award in awards]
-    for part in chunks(rows, CHUNK // 2):
-        result = await conn.execute(stmt.returning(LEDGER.c.key), list(part))
-        written.update(row[0] for row in result)
-    return written
+    return await insert_new(conn, LEDGER, "key", [_row(award, now) for award in awards], CHUNK // 2)
 
 
 async def load_signals(conn: AsyncConnection, persons: Sequence[str] | None = None) -> list[Signal]:

@@ -147,8 +147,12 @@ async def publish_pipelined(
     async def settle(limit: int) -> None:
         while outstanding > limit:
             progress.clear()
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a cancellation that
+            # arrives as the ack does, and a cancelled caller (an interrupted cycle) then goes
+            # on waiting for input that will never come.
             try:
-                await asyncio.wait_for(progress.wait(), ack_timeout)
+                async with asyncio.timeout(ack_timeout):
+                    await progress.wait()
             except TimeoutError:
                 raise PublishFailed(
                     f"{outstanding} messages not acknowledged within {ack_timeout}s"

@@ -28,6 +28,7 @@ TICK_BITS = 27  # a tick (minutes since EPOCH) is below TIE_SPAN < 2**27
 TICK_MASK = (1 << TICK_BITS) - 1
 CHUNK = 4000  # arguments per redis.call: under Lua's unpack limit, even (pairs)
 ATTEMPTS = 5
+MAX_CACHED = 2_000_000  # entries (about 80 bytes each); beyond it idle boards are dropped
 
 # KEYS: revisions hash, generation, then board and state hash per board.
 # ARGV: the generation the cache follows, and one JSON array with per board
@@ -89,10 +90,17 @@ class LiveBoards:
         self._script = redis.register_script(WRITE)
         self._boards: dict[str, Cached] = {}
         self._generation: str | None = None
+        self._entries = 0
 
     def forget(self) -> None:
         self._boards.clear()
         self._generation = None
+        self._entries = 0
+
+    def _drop(self, name: str) -> None:
+        cached = self._boards.pop(name, None)
+        if cached is not None:
+            self._entries -= len(cached.members)
 
     async def apply(self, delta: BoardDelta) -> None:
         if not delta.boards:
@@ -106,15 +114,20 @@ class LiveBoards:
             if codes == [0]:
                 for board, updates in pending.updates.items():
                     cached = self._boards[board]
+                    before = len(cached.members)
                     cached.members.update(updates)
+                    self._entries += len(cached.members) - before
                     cached.revision = str(int(cached.revision or 0) + 1)
+                if self._entries > MAX_CACHED:
+                    for name in [name for name in self._boards if name not in delta.boards]:
+                        self._drop(name)
                 return
             if codes == [-1]:
                 self.forget()
                 continue
             names = list(delta.boards)
             for index in codes:
-                self._boards.pop(names[index - 1], None)
+                self._drop(names[index - 1])
         raise RuntimeError("boards kept changing while being written")
 
     async def _load(self, names: list[str]) -> None:
@@ -140,6 +153,7 @@ class LiveBoards:
                     total, _, tick = _text(value).partition(":")
                     members[sys.intern(_text(member))] = (int(total) << TICK_BITS) | int(tick)
                 self._boards[name] = Cached("" if revision is None else _text(revision), members)
+                self._entries += len(members)
 
     def _plan(self, delta: BoardDelta) -> Pending:
         pending = Pending(keys=[REVISIONS_KEY, GENERATION_KEY])
@@ -154,7 +168,9 @@ class LiveBoards:
                 tick = entry.tick if entry.tick > 0 else 0
                 total = entry.amount
                 old = known.get(member)
-                if old is not None:
+                if old is None:
+                    member = sys.intern(member)  # one string per person across all boards
+                else:
                     total += old >> TICK_BITS
                     old_tick = old & TICK_MASK
                     if old_tick > tick:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from redis.asyncio import Redis
 
-from services.scoring import boards
+from services.scoring import boards, live_boards
 from services.scoring.domain.boards import BoardDelta
 from services.scoring.live_boards import LiveBoards
 
@@ -94,3 +95,17 @@ async def test_a_rebuild_or_flush_makes_the_cache_start_over(redis: Redis) -> No
     await boards.swap_stage(redis)
     await live.apply(delta((BOARD, "Red", 1, 5, 3)))
     assert (await board(redis, BOARD))[1] == {"Red": "21:9"}
+
+
+async def test_boards_dropped_from_a_full_cache_are_read_again(
+    redis: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live_boards, "MAX_CACHED", 1)
+    live = LiveBoards(redis)
+    for batch in [*BATCHES, *BATCHES]:
+        for key, members in named(batch, "").boards.items():
+            # One board per call, so the other one is dropped each time.
+            await live.apply(BoardDelta({key: dict(members)}))
+        await boards.apply(redis, named(batch, "ref:"))
+    for key in (BOARD, PEOPLE):
+        assert await board(redis, key) == await board(redis, "ref:" + key)

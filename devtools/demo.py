@@ -27,6 +27,7 @@ from pathlib import Path
 
 import httpx
 
+from devtools.demo_signin import api_auth_environment
 from devtools.servers import free_port
 from services.sandbox.settings import SandboxSettings
 
@@ -108,9 +109,10 @@ def demo_environment(
         "NOTIFY_QUIET_WEEKENDS": "false",
         "INGEST_INTERVAL_SECONDS": str(DEMO_INGEST_INTERVAL_SECONDS),
         "INGEST_STATUS_PATH": str(var / "ingest-status.json"),
-        # the gateway
+        # the gateway, which accepts the sandbox tenant's tokens (see devtools.demo_signin)
         "API_HOST": "127.0.0.1",
         "API_PORT": str(ports.api),
+        **api_auth_environment(f"{sandbox}/{tenant.tenant_id}", sandbox_ca(var)),
     }
     return env
 
@@ -245,6 +247,11 @@ def announce_when_ready(
     lines = ["", "Uptake demo is up:"]
     lines += [f"  {name.ljust(width)}  {url}" for name, url in urls(ports)]
     lines += [f"  Viva Engage account: {engage}"]
+    lines += [
+        "  sign in to /me and /admin: .venv/bin/python -m devtools.demo_signin",
+        "    (prints links carrying a sandbox token; person 0 is an admin,",
+        "    --index N or --upn UPN for someone else, --token-only for curl)",
+    ]
     lines += [f"  (settings: {var / 'demo.env'}; Ctrl-C stops everything)", ""]
     print("\n".join(lines), flush=True)
 

@@ -28,7 +28,7 @@ TICK_BITS = 27  # a tick (minutes since EPOCH) is below TIE_SPAN < 2**27
 TICK_MASK = (1 << TICK_BITS) - 1
 CHUNK = 4000  # arguments per redis.call: under Lua's unpack limit, even (pairs)
 ATTEMPTS = 5
-MAX_CACHED = 2_000_000  # entries (about 80 bytes each); beyond it idle boards are dropped
+MAX_CACHED = 1_000_000  # entries, about 75 bytes each; beyond it idle boards are dropped
 
 # KEYS: revisions hash, generation, then board and state hash per board.
 # ARGV: the generation the cache follows, and one JSON array with per board

@@ -1,56 +1,35 @@
 """``/healthz`` and ``/readyz`` for orchestrators, on ``INGEST_HEALTH_PORT`` when set.
 
-Ingest has no other HTTP surface, so a few lines of asyncio serve the probes
-instead of a web framework. Ready means the last cycle succeeded; the body is
-the status payload either way.
+Ready means the last cycle succeeded; the readiness body is the status payload
+either way, so a failing probe says why.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
 from services.ingest.status import IngestStatus
+from shared.probes import ProbeServer, Reply, alive, metrics
 
-REASONS = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}
 
+def probes(status: IngestStatus) -> ProbeServer:
+    async def ready() -> Reply:
+        return Reply(200 if status.ready else 503, status.to_json())
 
-def answer(path: str, status: IngestStatus) -> tuple[int, bytes]:
-    if path == "/healthz":
-        return 200, b'{"status":"ok"}'
-    if path == "/readyz":
-        return (200 if status.ready else 503), status.to_json()
-    return 404, b'{"error":"not found"}'
+    return ProbeServer({"/healthz": alive, "/readyz": ready, "/metrics": metrics})
 
 
 @contextlib.asynccontextmanager
 async def health_server(
     host: str, port: int | None, status: IngestStatus
-) -> AsyncIterator[asyncio.Server | None]:
+) -> AsyncIterator[ProbeServer | None]:
     if port is None:
         yield None
         return
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            request = await asyncio.wait_for(reader.readline(), timeout=5)
-            parts = request.decode("latin-1").split()
-            code, body = answer(parts[1] if len(parts) > 1 else "/", status)
-            head = (
-                f"HTTP/1.1 {code} {REASONS[code]}\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-            )
-            writer.write(head.encode() + body)
-            await writer.drain()
-        except (TimeoutError, ConnectionError):
-            pass
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(handle, host, port)
+    server = probes(status)
+    await server.start(port, host)
     try:
         yield server
     finally:
-        server.close()
-        await server.wait_closed()
+        await server.stop()

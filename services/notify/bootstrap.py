@@ -25,7 +25,7 @@ from services.notify.engage import EngageSender
 from services.notify.engage_auth import EngageTokens
 from services.notify.intake import take
 from services.notify.politeness import QuietHours
-from services.notify.status import StatusServer, status_report
+from services.notify.status import status_report, status_server
 from services.notify.teams import TeamsSender
 from shared import people  # noqa: F401  # the Person table names opted-in people
 from shared.bus import connect
@@ -156,7 +156,9 @@ async def run(settings: NotifySettings, stop: asyncio.Event) -> None:
         dispatcher = Dispatcher(
             sessions, channels, senders_for(settings, http, channels), policy_from(settings)
         )
-        status = StatusServer(ready=lambda: nc.is_connected, report=lambda: status_report(sessions))
+        status = status_server(
+            ready=lambda: nc.is_connected, report=lambda: status_report(sessions)
+        )
         if settings.notify_status_port:
             await status.start(settings.notify_status_port)
         tasks = [

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.scoring import admin, privacy, projection
 from services.scoring.consumer import ConsumerSettings, SignalConsumer
-from services.scoring.health import Health
+from services.scoring.health import health_server
 from services.scoring.rulebook import Rulebook, default_source
 from services.scoring.scorer import Scorer
 from services.scoring.store import tables  # noqa: F401  (registers the tables)
@@ -120,7 +120,7 @@ async def run(settings: ScoringSettings) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, consumer.stop)
-        health = Health(ready=lambda: res.nc.is_connected)
+        health = health_server(ready=lambda: res.nc.is_connected)
         if settings.scoring_health_port:
             await health.start(settings.scoring_health_port)
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import orjson
 
-from services.ingest.health import answer
+from services.ingest.health import probes
 from services.ingest.status import IngestStatus
 
 
-def test_readiness_follows_the_status() -> None:
+async def test_readiness_follows_the_status() -> None:
     status = IngestStatus()
-    assert answer("/healthz", status)[0] == 200
-    code, body = answer("/readyz", status)
-    assert code == 503 and orjson.loads(body)["state"] == "starting"
+    server = probes(status)
+    assert (await server.reply("/healthz")).code == 200
+    starting = await server.reply("/readyz")
+    assert starting.code == 503 and orjson.loads(starting.body)["state"] == "starting"
     status.ready, status.state = True, "idle"
-    assert answer("/readyz", status)[0] == 200
-    assert answer("/elsewhere", status)[0] == 404
+    assert (await server.reply("/readyz")).code == 200
+    assert (await server.reply("/elsewhere")).code == 404
+    assert b"python_info" in (await server.reply("/metrics")).body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -12,17 +13,22 @@ from services.scoring.rulebook import default_source
 from services.scoring.store.tables import StoredSignal
 from shared.ids import pseudonym
 from shared.people import Person
-from shared.periods import today
+from shared.periods import local_date, today
 from shared.settings import ApiSettings
 from tests.integration.api.conftest import add_people
 from tests.integration.api.tenant import Tenant
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def add_signals(engine: AsyncEngine, person: str, days: list[tuple[int, str]]) -> None:
+async def add_signals(
+    engine: AsyncEngine, person: str, days: list[tuple[int, str]], tz: ZoneInfo = BRUSSELS
+) -> None:
+    """Signals ``ago`` days back, filed under the organisation-local date as scoring files them."""
     now = datetime.now(UTC)
     async with AsyncSession(engine) as session:
         for ago, app in days:
@@ -33,7 +39,7 @@ async def add_signals(engine: AsyncEngine, person: str, days: list[tuple[int, st
                     person=person,
                     app=app,
                     kind="active_day",
-                    day=moment.date(),
+                    day=local_date(moment, tz),
                     at=moment,
                     source="usage_report",
                 )
@@ -86,7 +92,9 @@ async def test_the_profile_shows_what_scoring_awarded(
     oid = "0b6c3a8e-1111-4222-8333-444455556666"
     me = pseudonym(oid, api_settings.pseudonym_key.get_secret_value())
     await add_people(engine, [Person(person=me, display_name="Eva", team="Finance")])
-    await add_signals(engine, me, [(0, "word"), (0, "excel"), (1, "teams"), (2, "word")])
+    await add_signals(
+        engine, me, [(0, "word"), (0, "excel"), (1, "teams"), (2, "word")], api_settings.tz
+    )
     admin = bearer(tenant.token(roles=["Admin"]))
     assert (
         await client.post("/api/admin/rules", json={"source": default_source()}, headers=admin)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 import nats
@@ -17,6 +18,12 @@ from shared.logs import get_logger
 log = get_logger(__name__)
 
 MSG_ID_HEADER = "Nats-Msg-Id"
+CONTENT_TYPE_HEADER = "content-type"
+EVENT_CONTENT_TYPE = "application/cloudevents+json"
+# CloudEvents JSON batch format: a JSON array of structured-mode events.
+BATCH_CONTENT_TYPE = "application/cloudevents-batch+json"
+BATCH_EVENTS = 500  # events per batch message
+BATCH_BYTES = 512 * 1024  # bytes per batch message, well under NATS's 1 MiB max_payload
 
 
 async def connect(url: str, name: str) -> Client:
@@ -45,12 +52,79 @@ async def publish(js: JetStreamContext, event: CloudEvent[Any]) -> bool:
 
 
 class EncodedEvent(NamedTuple):
-    """A CloudEvent already serialised, for bulk paths that skip per-event model overhead."""
+    """A CloudEvent already serialised, for bulk paths that skip per-event model overhead.
+
+    Also a batch of them (see :func:`batched`): then ``held`` events travel in
+    one message whose ``body`` is a CloudEvents JSON batch.
+    """
 
     subject: str
     id: str
     type: str
     body: bytes
+    held: int = 1  # events in the message
+    content_type: str = EVENT_CONTENT_TYPE
+
+    def headers(self) -> dict[str, str]:
+        return {
+            MSG_ID_HEADER: self.id,
+            "ce-type": self.type,
+            CONTENT_TYPE_HEADER: self.content_type,
+        }
+
+
+def batched(
+    events: Iterable[EncodedEvent],
+    *,
+    max_events: int = BATCH_EVENTS,
+    max_bytes: int = BATCH_BYTES,
+) -> Iterator[EncodedEvent]:
+    """Pack consecutive events of one subject into CloudEvents JSON batch messages.
+
+    A batch's id hashes the ids it holds, so publishing the same events again
+    is a JetStream duplicate; consumers still deduplicate per event id, which
+    also covers the same events packed differently. Order is kept.
+    """
+    bodies: list[bytes] = []
+    digest = hashlib.sha256()
+    size = 0
+    first: EncodedEvent | None = None
+
+    def flush() -> EncodedEvent:
+        assert first is not None
+        return EncodedEvent(
+            first.subject,
+            f"batch-{digest.hexdigest()[:32]}",
+            first.type,
+            b"[" + b",".join(bodies) + b"]",
+            len(bodies),
+            BATCH_CONTENT_TYPE,
+        )
+
+    for event in events:
+        if event.held != 1:
+            raise ValueError("batched() takes single events")
+        if first is not None and (
+            event.subject != first.subject
+            or event.type != first.type
+            or len(bodies) >= max_events
+            or size + len(event.body) + 1 > max_bytes
+        ):
+            yield flush()
+            bodies, digest, size, first = [], hashlib.sha256(), 0, None
+        if first is None:
+            first = event
+        bodies.append(event.body)
+        digest.update(event.id.encode() + b"\n")
+        size += len(event.body) + 1
+    if first is not None:
+        yield flush()
+
+
+def is_batch(msg: Msg) -> bool:
+    """Whether a message carries a CloudEvents JSON batch rather than one event."""
+    headers = msg.headers or {}
+    return headers.get(CONTENT_TYPE_HEADER) == BATCH_CONTENT_TYPE
 
 
 async def publish_many(
@@ -68,28 +142,42 @@ async def publish_many(
     return await publish_encoded_many(js, encoded, in_flight=in_flight)
 
 
+async def publish_batched(
+    js: JetStreamContext, events: Iterable[CloudEvent[Any]], *, max_events: int = BATCH_EVENTS
+) -> tuple[int, int]:
+    """:func:`publish_many` packing events into batch messages; counts are in events."""
+    encoded = (
+        EncodedEvent(event.data.subject_name, event.id, event.type, event.to_bytes())
+        for event in events
+    )
+    return await publish_encoded_many(js, batched(encoded, max_events=max_events))
+
+
 async def publish_encoded_many(
     js: JetStreamContext, events: Iterable[EncodedEvent], *, in_flight: int = 2000
 ) -> tuple[int, int]:
-    """:func:`publish_many` for events serialised by the caller (same guarantees)."""
-    window: list[asyncio.Future[Any]] = []
+    """:func:`publish_many` for events serialised by the caller (same guarantees).
+
+    Counts are in events: a batch message counts as the events it holds.
+    """
+    window: list[tuple[asyncio.Future[Any], int]] = []
     new = duplicates = 0
 
     async def drain() -> None:
         nonlocal new, duplicates
-        for ack in await asyncio.gather(*window):
+        acks = await asyncio.gather(*(future for future, _ in window))
+        for ack, (_, count) in zip(acks, window, strict=True):
             if ack.duplicate:
-                duplicates += 1
+                duplicates += count
             else:
-                new += 1
+                new += count
         window.clear()
 
     for event in events:
         window.append(
-            await js.publish_async(
-                event.subject,
-                event.body,
-                headers={MSG_ID_HEADER: event.id, "ce-type": event.type},
+            (
+                await js.publish_async(event.subject, event.body, headers=event.headers()),
+                event.held,
             )
         )
         if len(window) >= in_flight:
@@ -115,13 +203,15 @@ async def publish_pipelined(
     ``Nats-Msg-Id`` set, (new, duplicates) returned), but the acks arrive on one
     wildcard inbox and are counted there, instead of one future per message:
     ``publish_async`` spends most of a backfill's CPU on that bookkeeping.
-    Raises :class:`PublishFailed` when a message was refused or not acknowledged
+    Counts are in events, as in :func:`publish_encoded_many`. Raises
+    :class:`PublishFailed` when a message was refused or not acknowledged
     within ``ack_timeout`` seconds of the last progress.
     """
     import orjson  # local: only bulk publishers pay for the import
 
     inbox = nc.new_inbox()
     new = duplicates = outstanding = 0
+    counts: dict[str, int] = {}  # reply token -> events, for batch messages only
     failures: list[str] = []
     progress = asyncio.Event()
     low_water = max(1, in_flight // 2)
@@ -129,6 +219,7 @@ async def publish_pipelined(
     async def on_ack(msg: Msg) -> None:
         nonlocal new, duplicates, outstanding
         outstanding -= 1
+        count = counts.pop(msg.subject.rpartition(".")[2], 1) if counts else 1
         status = msg.headers.get("Status") if msg.headers else None
         if status:
             failures.append(f"status {status}: no stream for the subject?")
@@ -138,9 +229,9 @@ async def publish_pipelined(
             except (orjson.JSONDecodeError, KeyError, AttributeError):
                 failures.append(f"unreadable ack {msg.data[:100]!r}")
         elif b'"duplicate"' in msg.data and orjson.loads(msg.data).get("duplicate"):
-            duplicates += 1
+            duplicates += count
         else:
-            new += 1  # a plain ack, {"stream":..,"seq":..}: no need to parse it
+            new += count  # a plain ack, {"stream":..,"seq":..}: no need to parse it
         if outstanding <= low_water:
             progress.set()
 
@@ -162,11 +253,10 @@ async def publish_pipelined(
     try:
         for sequence, event in enumerate(events):
             outstanding += 1
+            if event.held != 1:
+                counts[str(sequence)] = event.held
             await nc.publish(
-                event.subject,
-                event.body,
-                reply=f"{inbox}.{sequence}",
-                headers={MSG_ID_HEADER: event.id, "ce-type": event.type},
+                event.subject, event.body, reply=f"{inbox}.{sequence}", headers=event.headers()
             )
             if outstanding >= in_flight:
                 await settle(low_water)

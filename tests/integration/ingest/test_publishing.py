@@ -6,7 +6,7 @@ import pytest
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
-from shared.bus import EncodedEvent, PublishFailed, publish_pipelined
+from shared.bus import EncodedEvent, PublishFailed, batched, publish_pipelined
 from shared.subjects import COPILOT_ACTIVITY
 
 
@@ -30,3 +30,12 @@ async def test_a_subject_without_a_stream_fails_loudly(nc: Client) -> None:
     stray = [EncodedEvent("nowhere.at.all", "x-1", "copilot.activity", b"{}")]
     with pytest.raises(PublishFailed):
         await publish_pipelined(nc, stray, ack_timeout=5)
+
+
+async def test_batch_messages_are_counted_in_events(nc: Client, js: JetStreamContext) -> None:
+    packed = list(batched(events(1200, "b"), max_events=500))
+    assert [b.held for b in packed] == [500, 500, 200]
+    assert await publish_pipelined(nc, packed) == (1200, 0)
+    assert await publish_pipelined(nc, packed[:1]) == (0, 500)
+    info = await js.stream_info("SIGNALS")
+    assert info.state.messages == 3

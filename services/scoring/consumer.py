@@ -6,6 +6,10 @@ told apart and dead-lettered alone, and the delivery count of each message
 decides when boards need an exact repair. Faststream's batch subscriber acks or
 nacks the batch as a whole and hides per-message metadata, so it is in the way.
 
+A message holds one CloudEvent or a CloudEvents JSON batch of them (bulk
+publishers such as ingest send batches); an event in a batch that cannot be
+read goes to the dead letters alone, with its reason, and the rest is scored.
+
 Semantics (NACK_ON_ERROR): a failed batch is retried message by message; a
 message that fails is negatively acknowledged with a delay and comes back, up
 to ``max_deliver`` times; on its last delivery, or when it cannot be parsed at
@@ -16,19 +20,23 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import FetchTimeoutError
+from pydantic import TypeAdapter
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError
 
 from services.scoring.scorer import Batch, Outcome, Scorer, describe
 from shared import subjects
+from shared.bus import MSG_ID_HEADER, is_batch
 from shared.events import CloudEvent, CopilotActivity, DirectoryPerson
 from shared.logs import get_logger
 from shared.streams import SIGNALS
@@ -65,13 +73,6 @@ class PoisonMessage(ValueError):
     """A message that can never be processed: it goes straight to the dead letters."""
 
 
-def to_batch(messages: list[Msg]) -> Batch:
-    batch = Batch()
-    for msg in messages:
-        batch_add(batch, msg)
-    return batch
-
-
 # Envelope classes resolved once: building CloudEvent[X] per message is costly.
 ENVELOPES: dict[str, type[CloudEvent[Any]]] = {
     subjects.COPILOT_ACTIVITY: CloudEvent[CopilotActivity],
@@ -79,28 +80,93 @@ ENVELOPES: dict[str, type[CloudEvent[Any]]] = {
 }
 
 
-def parse(msg: Msg) -> CloudEvent[Any]:
+LISTS: dict[str, TypeAdapter[list[CloudEvent[Any]]]] = {
+    subject: TypeAdapter(list[envelope])  # type: ignore[valid-type]
+    for subject, envelope in ENVELOPES.items()
+}
+
+
+class PoisonEvent(PoisonMessage):
+    """One unreadable event inside a batch message: dead-lettered alone."""
+
+    def __init__(self, reason: str, body: bytes) -> None:
+        super().__init__(reason)
+        self.body = body
+
+
+def envelope_for(msg: Msg) -> type[CloudEvent[Any]]:
     envelope = ENVELOPES.get(msg.subject)
     if envelope is None:
         raise PoisonMessage(f"unexpected subject {msg.subject}")
+    return envelope
+
+
+def checked(event: CloudEvent[Any], subject: str) -> CloudEvent[Any]:
+    if event.type != event.data.event_type:
+        raise PoisonMessage(f"event type {event.type} on {subject}")
+    return event
+
+
+def parse(msg: Msg) -> CloudEvent[Any]:
+    envelope = envelope_for(msg)
     try:
         event = envelope.model_validate_json(msg.data)
     except ValueError as exc:
         raise PoisonMessage(f"unparseable: {str(exc)[:300]}") from None
-    if event.type != event.data.event_type:
-        raise PoisonMessage(f"event type {event.type} on {msg.subject}")
-    return event
+    return checked(event, msg.subject)
 
 
-def batch_add(batch: Batch, msg: Msg) -> None:
-    event = parse(msg)
-    if isinstance(event.data, CopilotActivity):
-        batch.activities.append(event)
+def parse_batch(msg: Msg) -> tuple[list[CloudEvent[Any]], list[PoisonEvent]]:
+    """The events of a batch message, and the ones that could not be read.
+
+    The whole array is validated in one call; only when that fails is it taken
+    apart, so that one bad event does not hold back the others.
+    """
+    envelope = envelope_for(msg)
+    try:
+        events = LISTS[msg.subject].validate_json(msg.data)
+    except ValueError:
+        pass
     else:
-        batch.people.append(event.data)
-    person = str(event.data.person)
-    if msg.metadata.num_delivered > 1:
-        batch.redelivered.add(person)
+        good: list[CloudEvent[Any]] = []
+        bad: list[PoisonEvent] = []
+        for event in events:
+            try:
+                good.append(checked(event, msg.subject))
+            except PoisonMessage as exc:
+                bad.append(PoisonEvent(str(exc), event.model_dump_json().encode()))
+        return good, bad
+    try:
+        items = orjson.loads(msg.data)
+    except orjson.JSONDecodeError as exc:
+        raise PoisonMessage(f"unparseable batch: {str(exc)[:300]}") from None
+    if not isinstance(items, list):
+        raise PoisonMessage("a batch message must hold a JSON array of events")
+    good, bad = [], []
+    for item in items:
+        body = orjson.dumps(item)
+        try:
+            good.append(checked(envelope.model_validate(item), msg.subject))
+        except ValueError as exc:
+            bad.append(PoisonEvent(f"unparseable: {str(exc)[:300]}", body))
+    return good, bad
+
+
+def batch_add(batch: Batch, msg: Msg) -> list[PoisonEvent]:
+    """Add a message's events to ``batch``; returns the events it could not read."""
+    if is_batch(msg):
+        events, bad = parse_batch(msg)
+    else:
+        events, bad = [parse(msg)], []
+    redelivered = msg.metadata.num_delivered > 1
+    for event in events:
+        if isinstance(event.data, CopilotActivity):
+            batch.activities.append(event)
+        else:
+            batch.people.append(event.data)
+        if redelivered:
+            batch.redelivered.add(str(event.data.person))
+    return bad
 
 
 GC_THRESHOLDS = (50_000, 20, 20)
@@ -177,10 +243,13 @@ class SignalConsumer:
         batch = Batch()
         for msg in messages:
             try:
-                batch_add(batch, msg)
-                good.append(msg)
+                unreadable = batch_add(batch, msg)
             except PoisonMessage as exc:
                 await self.dead_letter(msg, str(exc))
+                continue
+            for event in unreadable:
+                await self.dead_letter_event(msg, event)
+            good.append(msg)
         if not good:
             return
         try:
@@ -242,9 +311,25 @@ class SignalConsumer:
             "Uptake-Stream-Seq": str(meta.sequence.stream),
             "Uptake-Deliveries": str(meta.num_delivered),
         }
-        original = (msg.headers or {}).get("Nats-Msg-Id")
+        original = (msg.headers or {}).get(MSG_ID_HEADER)
         if original:
-            headers["Nats-Msg-Id"] = f"dlq-{original}"
+            headers[MSG_ID_HEADER] = f"dlq-{original}"
         await self.js.publish(subjects.dead_letter(SIGNALS.name), msg.data, headers=headers)
         await msg.ack()
         log.warning("dead-lettered", subject=msg.subject, seq=meta.sequence.stream, reason=reason)
+
+    async def dead_letter_event(self, msg: Msg, event: PoisonEvent) -> None:
+        """One event of a batch message to the dead letters; the message itself goes on."""
+        meta = msg.metadata
+        reason = str(event).replace("\n", " ")[:500]
+        headers = {
+            "Uptake-Reason": reason,
+            "Uptake-Subject": msg.subject,
+            "Uptake-Stream-Seq": str(meta.sequence.stream),
+            "Uptake-Deliveries": str(meta.num_delivered),
+            MSG_ID_HEADER: "dlq-" + hashlib.sha256(event.body).hexdigest()[:32],
+        }
+        await self.js.publish(subjects.dead_letter(SIGNALS.name), event.body, headers=headers)
+        log.warning(
+            "event dead-lettered", subject=msg.subject, seq=meta.sequence.stream, reason=reason
+        )

@@ -1,0 +1,115 @@
+"""Signals that arrive as CloudEvents JSON batch messages score exactly like single events."""
+
+from __future__ import annotations
+
+import orjson
+from nats.js import JetStreamContext
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.scoring.scorer import Scorer
+from shared.bus import MSG_ID_HEADER, EncodedEvent, batched, publish_batched, publish_encoded_many
+from shared.events import App, CloudEvent
+from shared.leaderboards import Scope, board_key, top
+from shared.periods import Window
+from tests.integration.scoring.conftest import (
+    activity,
+    drain,
+    feed,
+    ledger_rows,
+    person,
+    snapshot_boards,
+)
+
+
+def scenario() -> list[CloudEvent]:  # type: ignore[type-arg]
+    people = [person(f"p-{n}", team=f"t-{n % 3}") for n in range(9)]
+    signals = [
+        activity(f"p-{n}", day, app)
+        for n in range(9)
+        for day in (2, 3, 4)
+        for app in (App.WORD, App.OUTLOOK)
+        if (n + day) % 4
+    ]
+    return people + signals
+
+
+async def forget_everything(engine: AsyncEngine, redis: Redis, js: JetStreamContext) -> None:
+    async with engine.begin() as conn:
+        for table in ("scoring_ledger", "scoring_signal", "person"):
+            await conn.execute(text(f"DELETE FROM {table}"))
+    await redis.flushdb()
+    await js.delete_consumer("SIGNALS", "scoring")
+    await js.purge_stream("SIGNALS")
+
+
+async def test_batches_score_as_single_events_do_and_repacking_pays_nothing_twice(
+    js: JetStreamContext, redis: Redis, engine: AsyncEngine, scorer: Scorer
+) -> None:
+    events = scenario()
+    await feed(js, events)
+    await drain(js, scorer)
+    single_rows = await ledger_rows(engine)
+    single_boards = await snapshot_boards(redis)
+    assert single_rows and single_boards
+
+    await forget_everything(engine, redis, js)
+    assert await publish_batched(js, events, max_events=7) == (len(events), 0)
+    info = await js.stream_info("SIGNALS")
+    assert info.state.messages < len(events)
+    await drain(js, scorer)
+    assert await ledger_rows(engine) == single_rows
+    assert await snapshot_boards(redis) == single_boards
+
+    # The same events packed differently are mostly new messages, but no new facts.
+    new, duplicates = await publish_batched(js, events, max_events=5)
+    assert new > 0 and new + duplicates == len(events)
+    await drain(js, scorer)
+    assert await ledger_rows(engine) == single_rows
+    assert await snapshot_boards(redis) == single_boards
+
+
+async def test_an_unreadable_event_in_a_batch_is_dead_lettered_alone(
+    js: JetStreamContext, redis: Redis, scorer: Scorer
+) -> None:
+    good = [activity("p-a", 2), activity("p-b", 2, App.EXCEL)]
+    broken = b'{"specversion": "1.0", "id": "x", "type": "copilot.activity", "data": {}}'
+    encoded = [EncodedEvent(e.data.subject_name, e.id, e.type, e.to_bytes()) for e in good]
+    encoded.insert(1, EncodedEvent(good[0].data.subject_name, "x", good[0].type, broken))
+    (packed,) = batched(encoded)
+    assert packed.held == 3
+    await publish_encoded_many(js, [packed])
+    await drain(js, scorer)
+
+    board = await top(redis, board_key(Scope.PEOPLE, Window.ALL, "all"), 5)
+    assert sorted(s.member for s in board) == ["p-a", "p-b"]
+    sub = await js.pull_subscribe("dlq.signals", durable="t-dlq", stream="DLQ")
+    (dead,) = await sub.fetch(1, timeout=3)
+    assert orjson.loads(dead.data) == orjson.loads(broken)
+    assert dead.headers is not None
+    assert dead.headers["Uptake-Reason"].startswith("unparseable")
+    assert dead.headers[MSG_ID_HEADER].startswith("dlq-")
+    consumer = await js.consumer_info("SIGNALS", "scoring")
+    assert consumer.num_pending == 0 and consumer.num_ack_pending == 0
+
+
+async def test_a_batch_that_is_not_an_array_is_dead_lettered_whole(
+    js: JetStreamContext, scorer: Scorer
+) -> None:
+    body = b'{"not": "an array"}'
+    packed = EncodedEvent(
+        "signals.copilot.activity",
+        "b-1",
+        "copilot.activity",
+        body,
+        2,
+        "application/cloudevents-batch+json",
+    )
+    await publish_encoded_many(js, [packed])
+    await drain(js, scorer)
+    sub = await js.pull_subscribe("dlq.signals", durable="t-dlq", stream="DLQ")
+    (dead,) = await sub.fetch(1, timeout=3)
+    assert dead.data == body
+    assert dead.headers is not None
+    assert "array" in dead.headers["Uptake-Reason"]

@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.sandbox import admin, directory, entra, interactions, messaging, reports
+from services.sandbox import admin, batch, directory, entra, interactions, messaging, reports
 from services.sandbox.errors import graph_error
 from services.sandbox.faults import FaultMiddleware
 from services.sandbox.graphauth import GraphDenied
@@ -42,6 +42,7 @@ def create_app(
         return {"status": "ok"}
 
     # the busiest Graph routes first: routing tries routes in order
+    app.include_router(batch.router)
     app.include_router(interactions.router)
     app.include_router(reports.router)
     app.include_router(directory.router)

@@ -83,7 +83,7 @@ class FaultBook:
         return None
 
 
-def _respond(fault: Fault, path: str) -> Response:
+def fault_response(fault: Fault, path: str) -> Response:
     spec = fault.spec
     headers = {"Retry-After": str(spec.retry_after)} if spec.retry_after is not None else {}
     message = spec.message or f"Injected fault {fault.id} ({spec.status})."
@@ -123,7 +123,7 @@ class FaultMiddleware:
         if fault is not None and fault.spec.status >= 300:
             entry.update(fault=fault.id, status=fault.spec.status)
             book.log.append(entry)
-            await _respond(fault, path)(scope, receive, send)
+            await fault_response(fault, path)(scope, receive, send)
             return
 
         async def recording_send(message: Message) -> None:

@@ -24,6 +24,21 @@ def sandbox(request: Request) -> SandboxState:
 
 def require(request: Request, role: str) -> dict[str, Any]:
     """Claims of a valid Graph token holding ``role``, else raise GraphDenied."""
+    claims = authenticated(request)
+    if role not in claims.get("roles", []):
+        raise GraphDenied(
+            graph_error(
+                403,
+                "Insufficient privileges to complete the operation.",
+                code="Authorization_RequestDenied",
+                client_request_id=request.headers.get("client-request-id"),
+            )
+        )
+    return claims
+
+
+def authenticated(request: Request) -> dict[str, Any]:
+    """Claims of a valid Graph token, whatever its roles, else raise GraphDenied (401)."""
     header = request.headers.get("authorization", "")
     client_request_id = request.headers.get("client-request-id")
     scheme, _, token = header.partition(" ")
@@ -39,13 +54,4 @@ def require(request: Request, role: str) -> dict[str, Any]:
                 401, f"Access token validation failure. {exc}", client_request_id=client_request_id
             )
         ) from exc
-    if role not in claims.get("roles", []):
-        raise GraphDenied(
-            graph_error(
-                403,
-                "Insufficient privileges to complete the operation.",
-                code="Authorization_RequestDenied",
-                client_request_id=client_request_id,
-            )
-        )
     return claims

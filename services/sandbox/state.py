@@ -11,6 +11,7 @@ from services.sandbox.adoption import ActivityModel
 from services.sandbox.certs import CertPaths, ensure_certs
 from services.sandbox.faults import FaultBook
 from services.sandbox.organisation import Organisation, Person, build_organisation
+from services.sandbox.prompts import PromptCounts
 from services.sandbox.settings import SandboxSettings
 from services.sandbox.tokens import TokenService
 from services.sandbox.usage import UsageReport
@@ -37,6 +38,7 @@ class SandboxState:
     report: UsageReport
     tokens: TokenService
     runtime: Runtime
+    prompt_counts: PromptCounts
     faults: FaultBook = field(default_factory=FaultBook)
     device_codes: dict[str, str] = field(default_factory=dict)
     delta_cache: dict[tuple[dt.date | None, dt.date], list[Person]] = field(default_factory=dict)
@@ -100,4 +102,7 @@ def build_state(settings: SandboxSettings) -> SandboxState:
         page_size=settings.page_size,
         delta_page_size=settings.delta_page_size,
     )
-    return SandboxState(settings, certs, org, model, UsageReport(org, model), tokens, runtime)
+    prompts = PromptCounts(model, org.history_start, len(org.people))
+    return SandboxState(
+        settings, certs, org, model, UsageReport(org, model), tokens, runtime, prompts
+    )

@@ -1,9 +1,14 @@
-"""Award events for notify and the live screens, one per new ledger row worth telling."""
+"""Award events for notify and the live screens, one per new ledger row worth telling.
+
+Points awards, one per scored signal, travel in CloudEvents JSON batch messages
+(:class:`PointsBatches`); badges, levels and challenges one event per message.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
+from hashlib import sha256
 from typing import Any, Literal
 
 import orjson
@@ -11,7 +16,7 @@ from nats.js import JetStreamContext
 
 from services.scoring.domain.model import Award, AwardKind
 from services.scoring.store.directory import Membership
-from shared.bus import MSG_ID_HEADER, publish_many
+from shared.bus import BATCH_BYTES, BATCH_CONTENT_TYPE, BATCH_EVENTS, EncodedEvent, publish_many
 from shared.events import (
     AwardBase,
     BadgeAwarded,
@@ -23,6 +28,9 @@ from shared.events import (
 from shared.ids import event_id
 
 SOURCE = "uptake/scoring"
+POINTS_TYPE = PointsAwarded.event_type
+# event_id(POINTS_TYPE, key) is the hash of this prefix and the key.
+POINTS_ID_PREFIX = (POINTS_TYPE + "\x1f").encode()
 
 
 def award_event(
@@ -127,25 +135,116 @@ def points_event(
     return identity, orjson.dumps(document)
 
 
+class PointsBatches:
+    """awards.points events packed into CloudEvents JSON batch messages, built from pieces.
+
+    Each element is byte for byte what :func:`points_event` writes, and the
+    messages are what :func:`shared.bus.batched` makes of those events (same
+    batch ids and limits), but the constant parts of a document are bytes
+    prepared once, and the parts about a person or a rule once per call.
+    """
+
+    def __init__(self, now: str, members: dict[str, Membership], totals: dict[str, int]) -> None:
+        self.time = b'","source":"' + SOURCE.encode() + b'","type":"' + POINTS_TYPE.encode()
+        self.time += b'","time":' + orjson.dumps(now) + b',"subject":'
+        self.members = members
+        self.totals = totals
+        self.people: dict[str, tuple[bytes, bytes]] = {}
+        self.rules: dict[tuple[str, int, date], bytes] = {}
+
+    def person(self, person: str) -> tuple[bytes, bytes]:
+        """What comes before the rule (subject, person) and after the points."""
+        pieces = self.people.get(person)
+        if pieces is None:
+            name = orjson.dumps(person)
+            head = name + b',"datacontenttype":"application/json","data":{"person":' + name + b","
+            tail = b""
+            member = self.members.get(person)
+            if member is not None and member.team is not None:
+                tail += b',"team":' + orjson.dumps(member.team)
+            if member is not None and member.department is not None:
+                tail += b',"department":' + orjson.dumps(member.department)
+            total = self.totals.get(person)
+            if total is not None:
+                tail += b',"total":' + str(total).encode()
+            pieces = self.people[person] = (head, tail + b"}}")
+        return pieces
+
+    def rule(self, rule: str, version: int, day: date) -> bytes:
+        piece = self.rules.get((rule, version, day))
+        if piece is None:
+            piece = self.rules[(rule, version, day)] = (
+                b'"rule":'
+                + orjson.dumps(rule)
+                + b',"ruleset_version":'
+                + str(version).encode()
+                + b',"activity_date":"'
+                + day.isoformat().encode()
+                + b'","ledger_key":'
+            )
+        return piece
+
+    def messages(self, awards: Iterable[Award]) -> Iterator[EncodedEvent]:
+        ids: list[str] = []
+        bodies: list[bytes] = []
+        size = 0
+        for award in awards:
+            if award.kind != AwardKind.POINTS or award.points <= 0:
+                continue
+            key = award.key
+            identity = sha256(POINTS_ID_PREFIX + key.encode()).hexdigest()[:32]
+            head, tail = self.person(award.person)
+            body = b"".join(
+                (
+                    b'{"specversion":"1.0","id":"',
+                    identity.encode(),
+                    self.time,
+                    head,
+                    self.rule(award.rule, award.version, award.day),
+                    orjson.dumps(key),
+                    b',"points":',
+                    str(award.points).encode(),
+                    tail,
+                )
+            )
+            if bodies and (len(bodies) >= BATCH_EVENTS or size + len(body) + 1 > BATCH_BYTES):
+                yield self.message(ids, bodies)
+                ids, bodies, size = [], [], 0
+            ids.append(identity)
+            bodies.append(body)
+            size += len(body) + 1
+        if bodies:
+            yield self.message(ids, bodies)
+
+    @staticmethod
+    def message(ids: list[str], bodies: list[bytes]) -> EncodedEvent:
+        digest = sha256(("\n".join(ids) + "\n").encode()).hexdigest()[:32]
+        return EncodedEvent(
+            PointsAwarded.subject_name,
+            f"batch-{digest}",
+            POINTS_TYPE,
+            b"[" + b",".join(bodies) + b"]",
+            len(bodies),
+            BATCH_CONTENT_TYPE,
+        )
+
+
 async def announce_points(
     js: JetStreamContext,
     awards: Iterable[Award],
     members: dict[str, Membership],
     totals: dict[str, int],
 ) -> int:
-    """Publish awards.points fire-and-forget: the ledger is their record."""
-    now = datetime.now(UTC).isoformat()
+    """Publish awards.points fire-and-forget, in batch messages: the ledger is their record.
+
+    Returns the number of events sent (not of messages).
+    """
+    batches = PointsBatches(datetime.now(UTC).isoformat(), members, totals)
     nc = js._nc
     sent = 0
-    for award in awards:
-        if award.kind != AwardKind.POINTS or award.points <= 0:
-            continue
-        identity, body = points_event(
-            award, members.get(award.person), totals.get(award.person), now
-        )
-        headers = {MSG_ID_HEADER: identity, "ce-type": PointsAwarded.event_type}
-        await nc.publish(PointsAwarded.subject_name, body, headers=headers)
-        sent += 1
+    for message in batches.messages(awards):
+        await nc.publish(message.subject, message.body, headers=message.headers())
+        sent += message.held
     return sent
 
 

@@ -1,13 +1,64 @@
-"""The hand-built awards.points event is the document the shared contract describes."""
+"""The hand-built awards.points events are the documents the shared contract describes,
+packed the way the shared batch format packs them."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from services.scoring.announcements import award_event, points_event
+import orjson
+import pytest
+from nats.js import JetStreamContext
+
+from services.scoring import announcements
+from services.scoring.announcements import PointsBatches, announce_points, award_event, points_event
 from services.scoring.domain.model import Award, AwardKind
 from services.scoring.store.directory import Membership
+from shared.bus import EncodedEvent, batched, is_batch
 from shared.events import CloudEvent, PointsAwarded, parse_event
+from shared.ids import event_id
+
+NOW = "2026-11-02T09:00:01.123456+00:00"
+
+
+def points(
+    i: int, person: str = "p-1", points: int = 4, kind: AwardKind = AwardKind.POINTS
+) -> Award:
+    return Award(
+        key=f"points.prompt|v3|{i:04d}",
+        kind=kind,
+        rule="points.prompt" if i % 3 else 'points."quoted" ✓',
+        version=3 + i % 2,
+        person=person,
+        day=date(2026, 11, 1 + i % 3),
+        at=datetime(2026, 11, 2, 9, tzinfo=UTC),
+        points=points,
+    )
+
+
+MEMBERS = {
+    "p-1": Membership("Red", None, licensed=True, removed=False),
+    "p-2": Membership('Équipe "Blauw"', "Ops\\Sales", licensed=True, removed=False),
+    "p-3": Membership(None, None, licensed=False, removed=True),
+}
+TOTALS = {"p-1": 40, "p-3": 0}
+
+
+def awards(count: int) -> list[Award]:
+    people = ["p-1", "p-2", "p-3", "p-4"]
+    return [points(i, people[i % 4]) for i in range(count)]
+
+
+def one_by_one(items: list[Award]) -> list[EncodedEvent]:
+    """What announce_points sent before batches: one points_event per message."""
+    singles = []
+    for award in items:
+        if award.kind != AwardKind.POINTS or award.points <= 0:
+            continue
+        identity, body = points_event(
+            award, MEMBERS.get(award.person), TOTALS.get(award.person), NOW
+        )
+        singles.append(EncodedEvent("awards.points", identity, "awards.points", body))
+    return singles
 
 
 def test_points_event_matches_the_pydantic_envelope() -> None:
@@ -31,3 +82,55 @@ def test_points_event_matches_the_pydantic_envelope() -> None:
     )
     assert identity == expected.id
     assert parsed == parse_event(expected.to_bytes())
+
+
+def test_batch_messages_are_the_shared_batches_of_the_single_events() -> None:
+    items = awards(1203)
+    items[7] = points(7, "p-2", points=0)  # nothing to tell
+    items[8] = points(8, "p-2", kind=AwardKind.BADGE)  # announced elsewhere
+
+    messages = list(PointsBatches(NOW, MEMBERS, TOTALS).messages(items))
+
+    assert messages == list(batched(one_by_one(items)))
+    assert [m.held for m in messages] == [500, 500, 201]
+    assert all(
+        m.headers()["content-type"] == "application/cloudevents-batch+json" for m in messages
+    )
+
+
+def test_batch_messages_keep_to_the_byte_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(announcements, "BATCH_BYTES", 2000)
+    items = awards(40)
+
+    messages = list(PointsBatches(NOW, MEMBERS, TOTALS).messages(items))
+
+    assert len(messages) > 1
+    assert messages == list(batched(one_by_one(items), max_bytes=2000))
+
+
+def test_elements_are_the_events_with_their_ids() -> None:
+    items = awards(12)
+    [message] = PointsBatches(NOW, MEMBERS, TOTALS).messages(items)
+
+    elements = orjson.loads(message.body)
+    events = [parse_event(element) for element in elements]
+    assert [e.id for e in events] == [event_id("awards.points", a.key) for a in items]
+    second = events[1].data
+    assert isinstance(second, PointsAwarded)
+    assert (second.team, second.department, second.total) == ('Équipe "Blauw"', "Ops\\Sales", None)
+
+
+async def test_announce_points_publishes_batch_messages(js: JetStreamContext) -> None:
+    items = awards(620)
+
+    sent = await announce_points(js, items, MEMBERS, TOTALS)
+    await js._nc.flush()
+
+    assert sent == 620
+    sub = await js.pull_subscribe("awards.points", durable="t-points", stream="AWARDS")
+    messages = await sub.fetch(10, timeout=5)
+    assert len(messages) == 2 and all(is_batch(m) for m in messages)
+    events = [parse_event(element) for m in messages for element in orjson.loads(m.data)]
+    assert [e.id for e in events] == [event_id("awards.points", a.key) for a in items]
+    assert [e.id for e in events] == [single.id for single in one_by_one(items)]
+    assert all(isinstance(e.data, PointsAwarded) and e.data.points == 4 for e in events)

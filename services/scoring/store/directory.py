@@ -15,7 +15,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.scoring import mapping
-from services.scoring.store.ledger import chunks, insert_for
+from services.scoring.store.ledger import Driver, chunks, insert_for
 from shared.events import DirectoryPerson
 from shared.people import Person
 
@@ -50,20 +50,18 @@ class GroupSizes:
     departments: dict[str, int]
 
 
+MEMBERSHIPS_SQL = (
+    "SELECT person, team, department, licensed, removed FROM person WHERE person {persons}"
+)
+
+
 async def memberships(conn: AsyncConnection, persons: Iterable[str]) -> dict[str, Membership]:
+    driver = await Driver.of(conn)
     out: dict[str, Membership] = {}
-    for part in chunks(sorted(set(persons))):
-        rows = await conn.execute(
-            select(
-                PEOPLE.c.person,
-                PEOPLE.c.team,
-                PEOPLE.c.department,
-                PEOPLE.c.licensed,
-                PEOPLE.c.removed,
-            ).where(PEOPLE.c.person.in_(part))
-        )
-        for person, team, department, licensed, removed in rows:
-            out[person] = Membership(team, department, bool(licensed), bool(removed))
+    for person, team, department, licensed, removed in await driver.fetch_for(
+        MEMBERSHIPS_SQL, sorted(set(persons))
+    ):
+        out[person] = Membership(team, department, bool(licensed), bool(removed))
     return out
 
 

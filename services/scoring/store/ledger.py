@@ -31,58 +31,131 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
+class Driver:
+    """The DBAPI driver under a SQLAlchemy connection, for the bulk statements of a batch.
+
+    Batches of thousands of rows spend more time in SQLAlchemy's statement
+    compilation and per-value processing than in the database; these paths
+    hand plain SQL and already-converted values to aiosqlite or asyncpg,
+    inside the caller's transaction.
+    """
+
+    def __init__(self, conn: AsyncConnection, raw: Any) -> None:
+        self.conn = conn
+        self.dialect = conn.dialect
+        self.postgres = self.dialect.name == "postgresql"
+        self.raw: Any = raw.driver_connection
+
+    @classmethod
+    async def of(cls, conn: AsyncConnection) -> Driver:
+        driver = cls(conn, await conn.get_raw_connection())
+        if driver.postgres and not driver.raw.is_in_transaction():
+            await conn.execute(text("SELECT 1"))  # SQLAlchemy begins its transaction lazily
+        return driver
+
+    def placeholders(self, count: int, first: int = 1) -> str:
+        if self.postgres:
+            return ", ".join(f"${i}" for i in range(first, first + count))
+        return ", ".join("?" * count)
+
+    async def fetch(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        if self.postgres:
+            return list(await self.raw.fetch(sql, *params))
+        cursor = await self.raw.execute(sql, params)
+        try:
+            return list(await cursor.fetchall())
+        finally:
+            await cursor.close()
+
+    async def fetch_for(self, sql: str, persons: Sequence[str], *params: Any) -> list[Any]:
+        """Rows of ``sql`` for ``persons``: ``{persons}`` in it becomes the membership test.
+
+        ``params`` come first, numbered from 1; the persons follow (an array on
+        PostgreSQL, chunks of placeholders on SQLite).
+        """
+        if self.postgres:
+            test = f"= ANY(${len(params) + 1})"
+            return await self.fetch(sql.format(persons=test), [*params, list(persons)])
+        out: list[Any] = []
+        for part in chunks(persons):
+            test = f"IN ({self.placeholders(len(part))})"
+            out += await self.fetch(sql.format(persons=test), [*params, *part])
+        return out
+
+    def converters(self, table: Table, columns: Sequence[str]) -> list[Any]:
+        """Per column, SQLAlchemy's bind processor (None where values pass as they are)."""
+        dialect = self.dialect
+        return [
+            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+        ]
+
+
+def as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def convert(rows: Sequence[tuple[Any, ...]], processors: Sequence[Any]) -> list[Any]:
+    """Flatten rows into one parameter list, converting dates and times once per value."""
+    columns: list[tuple[int, Any, dict[Any, Any]]] = [
+        (index, process, {}) for index, process in enumerate(processors) if process is not None
+    ]
+    if not columns:
+        return [value for row in rows for value in row]
+    params: list[Any] = []
+    for row in rows:
+        values = list(row)
+        for index, process, seen in columns:
+            value = values[index]
+            if value is not None:
+                done = seen.get(value)
+                if done is None:
+                    done = seen[value] = process(value)
+                values[index] = done
+        params += values
+    return params
+
+
 async def insert_new(
-    conn: AsyncConnection, table: Table, key: str, rows: Sequence[dict[str, Any]], size: int
+    conn: AsyncConnection,
+    table: Table,
+    key: str,
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    size: int,
 ) -> set[str]:
     """``INSERT ... ON CONFLICT (key) DO NOTHING RETURNING key``, through the driver.
 
-    One multi-row statement per ``size`` rows inside the caller's transaction;
-    values pass through the same type processors SQLAlchemy would apply, so the
-    rows are stored exactly as before, without compiling a statement per batch
-    or building parameters per row in Python.
+    ``rows`` are tuples in ``columns`` order; one multi-row statement per
+    ``size`` rows inside the caller's transaction, values converted by the
+    type processors SQLAlchemy would apply, so rows are stored exactly as
+    through the ORM.
     """
     if not rows:
         return set()
-    dialect = conn.dialect
-    columns = list(rows[0])
-    processors = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
-    ]
-    raw = await conn.get_raw_connection()
-    driver: Any = raw.driver_connection
-    postgres = dialect.name == "postgresql"
-    if postgres and not driver.is_in_transaction():
-        await conn.execute(text("SELECT 1"))  # SQLAlchemy begins its transaction lazily
-    quote = dialect.identifier_preparer.quote
+    driver = await Driver.of(conn)
+    processors = driver.converters(table, columns)
+    quote = driver.dialect.identifier_preparer.quote
     names = ", ".join(quote(name) for name in columns)
     target, returned = quote(table.name), quote(key)
     width = len(columns)
     found: set[str] = set()
     for part in chunks(rows, size):
-        params: list[Any] = []
-        for row in part:
-            for name, process in zip(columns, processors, strict=True):
-                value = row[name]
-                params.append(value if process is None or value is None else process(value))
-        if postgres:
+        if driver.postgres:
             values = ", ".join(
-                "(" + ", ".join(f"${i * width + j + 1}" for j in range(width)) + ")"
-                for i in range(len(part))
+                f"({driver.placeholders(width, i * width + 1)})" for i in range(len(part))
             )
         else:
-            values = ", ".join(["(" + ", ".join("?" * width) + ")"] * len(part))
+            values = ", ".join([f"({driver.placeholders(width)})"] * len(part))
         # Only quoted names from our own table metadata and placeholders go in the text.
         sql = (
             f"INSERT INTO {target} ({names}) VALUES {values} "  # noqa: S608
             f"ON CONFLICT ({returned}) DO NOTHING RETURNING {returned}"
         )
-        if postgres:
-            found.update(record[0] for record in await driver.fetch(sql, *params))
-        else:
-            cursor = await driver.execute(sql, params)
-            found.update(record[0] for record in await cursor.fetchall())
-            await cursor.close()
+        found.update(record[0] for record in await driver.fetch(sql, convert(part, processors)))
     return found
+
+
+SIGNAL_COLUMNS = ("event_id", "person", "app", "kind", "day", "at", "source", "received_at")
 
 
 async def insert_signals(
@@ -93,38 +166,56 @@ async def insert_signals(
         return set()
     now = utcnow()
     rows = [
-        {
-            "event_id": s.event_id,
-            "person": s.person,
-            "app": str(s.app),
-            "kind": str(s.kind),
-            "day": s.day,
-            "at": s.at,
-            "source": sources.get(s.event_id, "manual"),
-            "received_at": now,
-        }
+        (
+            s.event_id,
+            s.person,
+            s.app.value,
+            s.kind.value,
+            s.day,
+            s.at,
+            sources.get(s.event_id, "manual"),
+            now,
+        )
         for s in signals
     ]
-    return await insert_new(conn, SIGNALS, "event_id", rows, CHUNK)
+    return await insert_new(conn, SIGNALS, "event_id", SIGNAL_COLUMNS, rows, CHUNK)
 
 
-def _row(award: Award, now: Any) -> dict[str, Any]:
-    return {
-        "key": award.key,
-        "kind": str(award.kind),
-        "rule": award.rule,
-        "ruleset_version": award.version,
-        "person": award.person,
-        "day": award.day,
-        "at": award.at,
-        "points": award.points,
-        "event_id": award.event_id,
-        "app": None if award.app is None else str(award.app),
-        "ref": award.ref,
-        "title": award.title,
-        "note": award.note,
-        "created_at": now,
-    }
+LEDGER_COLUMNS = (
+    "key",
+    "kind",
+    "rule",
+    "ruleset_version",
+    "person",
+    "day",
+    "at",
+    "points",
+    "event_id",
+    "app",
+    "ref",
+    "title",
+    "note",
+    "created_at",
+)
+
+
+def _row(award: Award, now: Any) -> tuple[Any, ...]:
+    return (
+        award.key,
+        award.kind.value,
+        award.rule,
+        award.version,
+        award.person,
+        award.day,
+        award.at,
+        award.points,
+        award.event_id,
+        None if award.app is None else award.app.value,
+        award.ref,
+        award.title,
+        award.note,
+        now,
+    )
 
 
 async def insert_awards(conn: AsyncConnection, awards: Sequence[Award]) -> set[str]:
@@ -132,7 +223,8 @@ async def insert_awards(conn: AsyncConnection, awards: Sequence[Award]) -> set[s
     if not awards:
         return set()
     now = utcnow()
-    return await insert_new(conn, LEDGER, "key", [_row(award, now) for award in awards], CHUNK // 2)
+    rows = [_row(award, now) for award in awards]
+    return await insert_new(conn, LEDGER, "key", LEDGER_COLUMNS, rows, CHUNK // 2)
 
 
 async def load_signals(conn: AsyncConnection, persons: Sequence[str] | None = None) -> list[Signal]:
@@ -153,51 +245,57 @@ async def load_signals(conn: AsyncConnection, persons: Sequence[str] | None = No
     return out
 
 
+HISTORY_SQL = (
+    "SELECT person, day, app, kind, count(*) FROM scoring_signal "
+    "WHERE person {persons} GROUP BY person, day, app, kind"
+)
+PAID_SQL = (
+    "SELECT person, day, sum(points) FROM scoring_ledger "
+    "WHERE ruleset_version = {version} AND kind = 'points' AND person {persons} "
+    "GROUP BY person, day"
+)
+HELD_SQL = (
+    "SELECT person, kind, ref FROM scoring_ledger "
+    "WHERE ruleset_version = {version} AND kind IN ('badge', 'level') AND person {persons}"
+)
+
+
 async def load_states(
     conn: AsyncConnection, version: int, persons: Sequence[str], exclude: Sequence[Signal] = ()
 ) -> dict[str, PersonState]:
     """Each person's history (stored signals but ``exclude``) and what the ledger paid them."""
     states = {person: PersonState() for person in persons}
+    if not persons:
+        return states
     excluded: Counter[tuple[str, date, str, str]] = Counter(
-        (s.person, s.day, str(s.app), str(s.kind)) for s in exclude
+        (s.person, s.day, s.app.value, s.kind.value) for s in exclude
     )
-    for part in chunks(persons):
-        history_rows = await conn.execute(
-            select(SIGNALS.c.person, SIGNALS.c.day, SIGNALS.c.app, SIGNALS.c.kind, func.count())
-            .where(SIGNALS.c.person.in_(part))
-            .group_by(SIGNALS.c.person, SIGNALS.c.day, SIGNALS.c.app, SIGNALS.c.kind)
-        )
-        for person, day, app, kind, count in history_rows:
-            remaining = int(count) - excluded[(person, day, app, kind)]
-            if remaining > 0:
-                states[person].history.add_many(day, App(app), ActivityKind(kind), remaining)
-        paid_rows = await conn.execute(
-            select(LEDGER.c.person, LEDGER.c.day, func.sum(LEDGER.c.points))
-            .where(
-                and_(
-                    LEDGER.c.ruleset_version == version,
-                    LEDGER.c.person.in_(part),
-                    LEDGER.c.kind == str(AwardKind.POINTS),
-                )
+    driver = await Driver.of(conn)
+    # The version is an int from our own rule store: formatted into the text, it keeps
+    # the parameter numbering simple across both drivers.
+    where_version = str(int(version))
+    dates: dict[Any, date] = {}
+    apps: dict[str, App] = {}
+    kinds: dict[str, ActivityKind] = {}
+    for person, day, app, kind, count in await driver.fetch_for(HISTORY_SQL, persons):
+        day = dates.get(day) or dates.setdefault(day, as_date(day))
+        remaining = int(count) - excluded[(person, day, app, kind)]
+        if remaining > 0:
+            states[person].history.add_many(
+                day,
+                apps.get(app) or apps.setdefault(app, App(app)),
+                kinds.get(kind) or kinds.setdefault(kind, ActivityKind(kind)),
+                remaining,
             )
-            .group_by(LEDGER.c.person, LEDGER.c.day)
-        )
-        for person, day, points in paid_rows:
-            states[person].paid_by_day[day] = int(points or 0)
-        held_rows = await conn.execute(
-            select(LEDGER.c.person, LEDGER.c.kind, LEDGER.c.ref).where(
-                and_(
-                    LEDGER.c.ruleset_version == version,
-                    LEDGER.c.person.in_(part),
-                    LEDGER.c.kind.in_([str(AwardKind.BADGE), str(AwardKind.LEVEL)]),
-                )
-            )
-        )
-        for person, kind, ref in held_rows:
-            if kind == AwardKind.BADGE:
-                states[person].badges.add(ref)
-            else:
-                states[person].levels.add(int(ref))
+    paid = PAID_SQL.replace("{version}", where_version)
+    for person, day, points in await driver.fetch_for(paid, persons):
+        states[person].paid_by_day[dates.get(day) or as_date(day)] = int(points or 0)
+    held = HELD_SQL.replace("{version}", where_version)
+    for person, kind, ref in await driver.fetch_for(held, persons):
+        if kind == AwardKind.BADGE:
+            states[person].badges.add(ref)
+        else:
+            states[person].levels.add(int(ref))
     return states
 
 

@@ -8,6 +8,12 @@ in-memory test broker would not exercise them anyway.
 
 Semantics match NACK_ON_ERROR: an error naks (redelivery), never drops.
 
+A message holds one award event or a CloudEvents JSON batch of them (scoring
+sends points in batches): an element that cannot be read goes to
+``dlq.awards`` alone, with its reason, and the rest is taken in; on the last
+delivery of a batch whose intake keeps failing, only the events intake refuses
+one by one are dead-lettered.
+
 A busy machine or a reconnect can make a JetStream API call time out; that is
 waited out (creating the consumer, fetching, acking), never fatal: an
 unacknowledged message simply comes back after ``ack_wait`` and intake is
@@ -29,7 +35,8 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import ServiceUnavailableError
 
-from shared.events import AwardBase, CloudEvent, parse_event
+from shared.batches import decode
+from shared.events import AwardBase, CloudEvent
 from shared.logs import get_logger
 from shared.subjects import dead_letter
 
@@ -126,47 +133,68 @@ class AwardConsumer:
                 await sub.unsubscribe()
 
     async def handle(self, messages: Sequence[Msg]) -> None:
-        parsed: list[tuple[Msg, CloudEvent[Any]]] = []
+        parsed: list[tuple[Msg, list[CloudEvent[Any]]]] = []
         for msg in messages:
             try:
-                event = parse_event(msg.data)
+                events, unreadable = decode(msg)
             except ValueError as exc:
                 await self.dead_letter(msg, f"unparseable: {exc}"[:300])
                 continue
-            if not isinstance(event.data, AwardBase):
+            for element in unreadable:
+                reason = f"unparseable element {element.position}: {element.reason}"
+                await self.dead_letter_element(msg, element.body, reason, str(element.position))
+            awards = [event for event in events if isinstance(event.data, AwardBase)]
+            if not awards:
                 await msg.ack()
                 continue
-            parsed.append((msg, event))
+            parsed.append((msg, awards))
         if not parsed:
             return
         try:
-            await self.intake([event for _, event in parsed])
+            await self.intake([event for _, events in parsed for event in events])
         except Exception:
             if len(parsed) == 1:
                 await self.failed(*parsed[0])
                 return
             # One bad event must not hold back the batch: retry them one by one.
-            for msg, event in parsed:
-                await self.handle_one(msg, event)
+            for msg, events in parsed:
+                await self.handle_one(msg, events)
             return
         for msg, _ in parsed:
             await msg.ack()
 
-    async def handle_one(self, msg: Msg, event: CloudEvent[Any]) -> None:
+    async def handle_one(self, msg: Msg, events: list[CloudEvent[Any]]) -> None:
         try:
-            await self.intake([event])
+            await self.intake(events)
         except Exception:
-            await self.failed(msg, event)
+            await self.failed(msg, events)
             return
         await msg.ack()
 
-    async def failed(self, msg: Msg, event: CloudEvent[Any]) -> None:
+    async def failed(self, msg: Msg, events: list[CloudEvent[Any]]) -> None:
         deliveries = msg.metadata.num_delivered
-        log.exception("intake failed", event_id=event.id, delivery=deliveries)
-        if deliveries >= (self.config.max_deliver or 1):
+        log.exception(
+            "intake failed", event_id=events[0].id, events=len(events), delivery=deliveries
+        )
+        if deliveries < (self.config.max_deliver or 1):
+            await msg.nak(delay=min(60.0, 2.0**deliveries))
+        elif len(events) == 1:
             await self.dead_letter(msg, f"intake failed after {deliveries} deliveries")
         else:
-            await msg.nak(delay=min(60.0, 2.0**deliveries))
+            await self.give_up_on_some(msg, events, deliveries)
+
+    async def give_up_on_some(
+        self, msg: Msg, events: list[CloudEvent[Any]], deliveries: int
+    ) -> None:
+        """The last delivery of a batch message: dead-letter only the events intake refuses."""
+        reason = f"intake failed after {deliveries} deliveries"
+        for event in events:
+            try:
+                await self.intake([event])
+            except Exception:
+                log.warning("event refused by intake", event_id=event.id, delivery=deliveries)
+                await self.dead_letter_element(msg, event.to_bytes(), reason, event.id)
+        await msg.ack()
 
     async def dead_letter(self, msg: Msg, reason: str) -> None:
         headers = {
@@ -177,3 +205,17 @@ class AwardConsumer:
         await self.js.publish(dead_letter(STREAM), msg.data, headers=headers)
         await msg.term()
         log.warning("dead-lettered", subject=msg.subject, reason=reason)
+
+    async def dead_letter_element(self, msg: Msg, body: bytes, reason: str, tag: str) -> None:
+        """One event of a batch message to the dead letters; the rest of the message goes on.
+
+        ``tag`` tells the event apart within the message (its position or id).
+        """
+        reason = reason.replace("\n", " ")[:300]
+        headers = {
+            "Uptake-Reason": reason,
+            "Uptake-Subject": msg.subject,
+            "Nats-Msg-Id": f"notify-dlq-{msg.metadata.sequence.stream}-{tag}",
+        }
+        await self.js.publish(dead_letter(STREAM), body, headers=headers)
+        log.warning("event dead-lettered", subject=msg.subject, reason=reason)

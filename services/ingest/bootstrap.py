@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.ingest.auth import AuthError, TokenProvider
+from services.ingest.batching import MAX_BATCH
 from services.ingest.cycle import CycleOutcome, run_cycle
 from services.ingest.graph import GraphClient, GraphError, GraphUnavailable
 from services.ingest.health import health_server
@@ -41,6 +42,8 @@ class Ingest:
     board: StatusBoard
     nc: Client
     engine: AsyncEngine
+    # people per Graph JSON batch for interaction history (1: one request per person)
+    interaction_batch_size: int = MAX_BATCH
 
 
 class Unreachable(Exception):
@@ -60,7 +63,10 @@ async def connect_bus(url: str) -> Client:
 
 @contextlib.asynccontextmanager
 async def assemble(
-    settings: IngestSettings, status: IngestStatus | None = None
+    settings: IngestSettings,
+    status: IngestStatus | None = None,
+    *,
+    interaction_batch_size: int = MAX_BATCH,
 ) -> AsyncIterator[Ingest]:
     graph_settings = settings.graph
     trust = TrustStore(graph_settings.ca_bundle)
@@ -103,6 +109,7 @@ async def assemble(
             ),
             nc=nc,
             engine=engine,
+            interaction_batch_size=interaction_batch_size,
         )
     finally:
         await graph.aclose()

@@ -101,6 +101,7 @@ async def run_cycle(ingest: Ingest) -> CycleOutcome:
             settings.tz,
             backfill_days=settings.ingest_interaction_backfill_days,
             concurrency=settings.ingest_interaction_concurrency,
+            batch_size=ingest.interaction_batch_size,
         )
         try:
             interactions = await reader.run()

@@ -77,6 +77,14 @@ class GraphClient:
         ]
         self._turn = itertools.cycle(self._pool)
 
+    @property
+    def backoff(self) -> Backoff:
+        return self._backoff
+
+    async def pause(self, seconds: float) -> None:
+        """Wait as the client waits between retries (tests make this instant)."""
+        await self._sleep(seconds)
+
     async def aclose(self) -> None:
         for client in self._pool:
             await client.aclose()
@@ -96,6 +104,16 @@ class GraphClient:
             response = await self._send(str(response.url.join(location)), None, authorised=False)
         raise GraphError(response.status_code, str(response.url), "redirect", "too many redirects")
 
+    async def post(self, path: str, body: Any) -> bytes:
+        """POST a JSON body with the token (retried like a GET); the answer's bytes."""
+        response = await self._send(
+            self.url(path), None, authorised=True, method="POST", content=orjson.dumps(body)
+        )
+        if response.status_code >= 300:
+            code, message = _error_of(response)
+            raise GraphError(response.status_code, str(response.url), code, message)
+        return response.content
+
     async def get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         return orjson.loads((await self.get(path, params)).content)
 
@@ -110,7 +128,13 @@ class GraphClient:
             yield page
 
     async def _send(
-        self, url: str, params: Mapping[str, str] | None, *, authorised: bool
+        self,
+        url: str,
+        params: Mapping[str, str] | None,
+        *,
+        authorised: bool,
+        method: str = "GET",
+        content: bytes | None = None,
     ) -> httpx.Response:
         attempts = self._backoff.attempts
         refreshed = False
@@ -118,10 +142,14 @@ class GraphClient:
         while True:
             attempt += 1
             headers = {"Accept": "application/json"}
+            if content is not None:
+                headers["Content-Type"] = "application/json"
             if authorised:
                 headers["Authorization"] = f"Bearer {await self._tokens.token()}"
             try:
-                response = await next(self._turn).get(url, params=params, headers=headers)
+                response = await next(self._turn).request(
+                    method, url, params=params, headers=headers, content=content
+                )
             except httpx.TransportError as exc:
                 if attempt >= attempts:
                     raise GraphUnavailable(f"{url.split('?')[0]}: {exc!r}") from None

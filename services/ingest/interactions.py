@@ -5,17 +5,33 @@ Per licensed person, the window [cursor, cycle start) is read with both
 to the window's end once that person's events are acknowledged. Only the
 fields named here are read: the prompt ``body`` is never stored, logged or
 published.
+
+Graph has no bulk endpoint for interaction history, so people are read through
+JSON batching (``$batch``, up to 20 people per request; see
+:mod:`services.ingest.batching`): a slot freed by a finished person is filled
+by the next one, and a person's next page rides in a later batch.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import msgspec
+
+from services.ingest.batching import (
+    MAX_BATCH,
+    UNREADABLE,
+    Pending,
+    follow,
+    relative_url,
+    retry_wait,
+    send_batch,
+)
 from services.ingest.encoding import encode_activity
 from services.ingest.graph import GraphClient, GraphError
 from services.ingest.publisher import Publisher
@@ -41,6 +57,7 @@ APP_CLASSES: dict[str, App] = {
 COMMIT_EVERY = 500
 PROGRESS_EVERY = 2000
 PUBLISH_BATCH = 5000
+HISTORY = "copilot/users/{}/interactionHistory/getAllEnterpriseInteractions"
 
 
 def app_of(app_class: str | None) -> App:
@@ -58,17 +75,43 @@ def parse_time(value: Any) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def prompt_event(item: dict[str, Any], person: str, tz: ZoneInfo, time: str) -> EncodedEvent | None:
+class HistoryItem(msgspec.Struct, rename="camel"):
+    """The fields of an aiInteraction that ingest reads (never ``body``)."""
+
+    id: Any = None
+    interaction_type: Any = None
+    app_class: Any = None
+    created_date_time: Any = None
+
+
+class HistoryPage(msgspec.Struct):
+    """A page of interaction history, or an error answer."""
+
+    value: list[HistoryItem] = []
+    next_link: Any = msgspec.field(default=None, name="@odata.nextLink")
+    error: Any = None
+
+
+def prompt_event(
+    item: HistoryItem | Mapping[str, Any], person: str, tz: ZoneInfo, time: str
+) -> EncodedEvent | None:
     """The event for one item; ``None`` for anything but a user prompt. Raises ``ValueError``."""
-    if item.get("interactionType") != "userPrompt":
+    if isinstance(item, Mapping):
+        item = HistoryItem(
+            item.get("id"),
+            item.get("interactionType"),
+            item.get("appClass"),
+            item.get("createdDateTime"),
+        )
+    if item.interaction_type != "userPrompt":
         return None
-    interaction_id = item.get("id")
+    interaction_id = item.id
     if not interaction_id:
         raise ValueError("interaction without id")
-    created = parse_time(item.get("createdDateTime"))
+    created = parse_time(item.created_date_time)
     return encode_activity(
         person=person,
-        app=app_of(item.get("appClass")),
+        app=app_of(item.app_class),
         kind=ActivityKind.PROMPT,
         day=local_date(created, tz),
         occurred_at=created,
@@ -93,7 +136,8 @@ class InteractionReader:
     key: str
     tz: ZoneInfo
     backfill_days: int = 28
-    concurrency: int = 16
+    concurrency: int = 16  # requests in flight: batches, or people when batch_size is 1
+    batch_size: int = MAX_BATCH  # people per Graph JSON batch; 1 reads person by person
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     async def run(self) -> InteractionOutcome:
@@ -105,8 +149,9 @@ class InteractionReader:
         outcome = InteractionOutcome()
         todo = iter(people)
         # Fetched people wait here for the publisher; bounded, so fetching never runs far ahead.
+        batch_size = max(1, min(self.batch_size, MAX_BATCH))
         outbox: asyncio.Queue[tuple[str, list[EncodedEvent]] | None] = asyncio.Queue(
-            maxsize=self.concurrency * 4
+            maxsize=self.concurrency * batch_size * 2
         )
         done: dict[str, datetime] = {}
 
@@ -131,6 +176,56 @@ class InteractionReader:
                     continue
                 await outbox.put((object_id, events))
 
+        async def batch_fetcher() -> None:
+            pending: dict[str, Pending] = {}
+            found: dict[str, list[EncodedEvent]] = {}
+            exhausted = False
+            while True:
+                while not exhausted and len(pending) < batch_size:
+                    object_id = next(todo, None)
+                    if object_id is None:
+                        exhausted = True
+                    else:
+                        since = cursors.get(object_id, default_since)
+                        url = relative_url(HISTORY.format(object_id), self._params(since, until))
+                        pending[object_id] = Pending(object_id, "v1.0", url)
+                        found[object_id] = []
+                if not pending:
+                    return
+                version = next(iter(pending.values())).version
+                asked = {k: p.url for k, p in pending.items() if p.version == version}
+                answers = await send_batch(self.graph, version, asked, HistoryPage)
+                stamp = datetime.now(UTC).isoformat()
+                wait = 0.0
+                finished: list[str] = []
+                for object_id, answer in answers.items():
+                    item = pending[object_id]
+                    if answer.status == 200 and answer.body is not None:
+                        page = answer.body
+                        await self._collect(page, object_id, stamp, found[object_id])
+                        if not follow(item, page.next_link):
+                            finished.append(object_id)
+                    elif answer.status == 404:  # gone since the directory sync
+                        found[object_id] = []
+                        finished.append(object_id)
+                    elif answer.status in (401, 403):
+                        raise answer.error(item.url)
+                    elif (delay := retry_wait(item, answer, self.graph)) is not None:
+                        wait = max(wait, delay)
+                    else:
+                        error = answer.error(item.url)
+                        outcome.failed.append(object_id)
+                        log.warning(
+                            "interaction history skipped", status=error.status, code=error.code
+                        )
+                        del pending[object_id], found[object_id]
+                for object_id in finished:
+                    del pending[object_id]
+                    await outbox.put((object_id, found.pop(object_id)))
+                if wait:
+                    log.warning("graph asked to retry part of a batch", wait=round(wait, 2))
+                    await self.graph.pause(wait)
+
         async def publisher() -> None:
             finished = False
             while not finished:
@@ -154,7 +249,7 @@ class InteractionReader:
         async def fetch_all() -> None:
             async with asyncio.TaskGroup() as fetchers:
                 for _ in range(max(1, self.concurrency)):
-                    fetchers.create_task(fetcher())
+                    fetchers.create_task(fetcher() if batch_size == 1 else batch_fetcher())
             await outbox.put(None)
 
         try:
@@ -173,29 +268,38 @@ class InteractionReader:
         log.info("interaction history ingested", people=outcome.people, prompts=outcome.prompts)
         return outcome
 
-    async def _person(self, object_id: str, since: datetime, until: datetime) -> list[EncodedEvent]:
-        person = pseudonym(object_id, self.key)
-        params = {
+    def _params(self, since: datetime, until: datetime) -> dict[str, str]:
+        return {
             "$top": "100",
             "$filter": f"createdDateTime ge {graph_time(since)} and createdDateTime lt "
             f"{graph_time(until)}",
         }
+
+    async def _person(self, object_id: str, since: datetime, until: datetime) -> list[EncodedEvent]:
         events: list[EncodedEvent] = []
         stamp = datetime.now(UTC).isoformat()
-        path = f"v1.0/copilot/users/{object_id}/interactionHistory/getAllEnterpriseInteractions"
-        async for page in self.graph.pages(path, params):
-            for position, item in enumerate(page.get("value", [])):
-                try:
-                    event = (
-                        prompt_event(item, person, self.tz, stamp)
-                        if isinstance(item, dict)
-                        else None
-                    )
-                except (ValueError, TypeError) as exc:
-                    await self.publisher.dead_letter(
-                        "interaction_history", str(exc), position, {"id": item.get("id")}
-                    )
-                    continue
-                if event is not None:
-                    events.append(event)
+        path = "v1.0/" + HISTORY.format(object_id)
+        async for raw in self.graph.pages(path, self._params(since, until)):
+            try:
+                page = msgspec.convert(raw, HistoryPage)
+            except msgspec.ValidationError as exc:
+                raise GraphError(UNREADABLE, path, "unreadablePage", str(exc)) from None
+            await self._collect(page, object_id, stamp, events)
         return events
+
+    async def _collect(
+        self, page: HistoryPage, object_id: str, stamp: str, events: list[EncodedEvent]
+    ) -> None:
+        """The prompt events of one page, appended to ``events``; bad items dead-lettered."""
+        person = pseudonym(object_id, self.key)
+        tz = self.tz
+        for position, item in enumerate(page.value):
+            try:
+                event = prompt_event(item, person, tz, stamp)
+            except (ValueError, TypeError) as exc:
+                await self.publisher.dead_letter(
+                    "interaction_history", str(exc), position, {"id": item.id}
+                )
+                continue
+            if event is not None:
+                events.append(event)

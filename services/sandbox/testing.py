@@ -41,6 +41,7 @@ class SandboxHandle:
     client_cert_path: Path
     client_key_path: Path
     user_password: str
+    pid: int | None = None  # the server's process, with ``subprocess=True``
 
     @property
     def client_cert_thumbprint(self) -> str:
@@ -234,6 +235,7 @@ def _subprocess(settings: SandboxSettings, handle: SandboxHandle, timeout: float
         env=_env(settings),
         cwd=Path(__file__).resolve().parents[2],
     )
+    handle.pid = process.pid
     try:
         _wait_healthy(handle, process, timeout)
         yield

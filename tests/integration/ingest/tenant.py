@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+import orjson
 import trustme
 import uvicorn
 from starlette.applications import Starlette
@@ -136,6 +137,34 @@ class FakeTenant:
             return self.interaction_page(request, path.split("/")[4])
         return JSONResponse({"error": {"code": "NotFound"}}, 404)
 
+    async def batch(self, request: Request) -> Response:
+        """JSON batching: each inner request answered by :meth:`graph`, faults included."""
+        self.seen.append(Seen(request.url.path, "", "authorization" in request.headers))
+        version = request.url.path.split("/")[1]
+        answers = []
+        for inner in orjson.loads(await request.body())["requests"]:
+            path, _, query = inner["url"].lstrip("/").partition("?")
+            scope = {
+                "type": "http",
+                "method": inner["method"],
+                "scheme": "https",
+                "server": request.scope["server"],
+                "path": f"/{version}/{path}",
+                "raw_path": f"/{version}/{path}".encode(),
+                "query_string": query.encode(),
+                "headers": [(b"authorization", request.headers["authorization"].encode())],
+            }
+            answer = await self.graph(Request(scope))
+            answers.append(
+                {
+                    "id": inner["id"],
+                    "status": answer.status_code,
+                    "headers": {k: v for k, v in answer.headers.items() if k == "retry-after"},
+                    "body": orjson.loads(answer.body) if answer.body else None,
+                }
+            )
+        return JSONResponse({"responses": answers[::-1]})  # any order, as Graph may
+
     def interaction_page(self, request: Request, object_id: str) -> Response:
         if object_id in self.gone:
             return JSONResponse({"error": {"code": "ResourceNotFound"}}, 404)
@@ -176,6 +205,7 @@ def running_tenant(workdir: Path) -> Iterator[FakeTenant]:
         routes=[
             Route(f"/{TENANT}/v2.0/.well-known/openid-configuration", tenant.openid),
             Route(f"/{TENANT}/oauth2/v2.0/token", tenant.token, methods=["POST"]),
+            Route("/{version}/$batch", tenant.batch, methods=["POST"]),
             Route("/{rest:path}", tenant.graph),
         ]
     )

@@ -5,7 +5,9 @@ in the background and keeps trying; ``/readyz`` says whether it is connected.
 Every replica must see every award to push it to its own screens, so each one
 follows AWARDS with an ordered, ephemeral consumer from "now" rather than
 sharing a durable one; nothing is lost that matters, since a screen reloads
-its boards after any gap.
+its boards after any gap. A message may hold a CloudEvents JSON batch (scoring
+sends points awards that way): each of its events is handed on by itself, so a
+batch of N awards counts as N.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import DeliverPolicy
 
-from shared.events import CloudEvent, parse_event
+from shared.batches import decode
+from shared.events import CloudEvent
 from shared.logs import get_logger
 from shared.streams import AWARDS, CONTROL, ensure_streams
 from shared.subjects import CONTROL_RULES
@@ -86,12 +89,21 @@ class BusLink:
         log.warning("nats error", error=str(exc))
 
     async def _receive(self, msg: Msg) -> None:
+        """Hand on the event a message holds, or each event of a batch message, in order."""
         try:
-            event = parse_event(msg.data)
+            events, unreadable = decode(msg)
         except ValueError as exc:
-            log.warning("unreadable event", error=str(exc), subject=msg.subject)
+            log.warning("unreadable event", error=str(exc)[:300], subject=msg.subject)
             return
-        await self._on_event(event)
+        if unreadable:
+            log.warning(
+                "unreadable events in a batch",
+                subject=msg.subject,
+                unreadable=len(unreadable),
+                error=unreadable[0].reason,
+            )
+        for event in events:
+            await self._on_event(event)
 
     async def close(self) -> None:
         if self._task is not None:

@@ -1,12 +1,13 @@
 """Live updates for office screens: awards in, Server-Sent Events out.
 
-Every award scoring publishes on AWARDS becomes one screen message, encoded
+Every award scoring publishes on AWARDS counts towards a screen message, encoded
 once and queued for every connected screen. Points awards arrive in bursts
-(a whole usage report at a time), so they are coalesced into at most one
-``boards`` message per interval: the first goes out at once, the rest of the
-burst in one trailing message. Badges, levels and challenges are celebrated
-one by one, up to a few per second. A slow screen loses its oldest messages,
-never blocks the others.
+(a whole usage report at a time, hundreds per batch message), so they are
+coalesced into at most one ``boards`` message per interval, which says how many
+awards it stands for: the first burst goes out on the next turn of the event
+loop, the rest in one trailing message at the end of the interval. Badges,
+levels and challenges are celebrated one by one, up to a few per second. A slow
+screen loses its oldest messages, never blocks the others.
 """
 
 from __future__ import annotations
@@ -100,9 +101,9 @@ class Live:
         self._budget = celebrations_per_interval
         self._on_boards_changed = on_boards_changed
         self._last_boards = -interval
-        self._pending: dict[str, Any] | None = None
+        self._pending: tuple[CloudEvent[Any], Snapshot] | None = None  # the latest award
         self._pending_count = 0
-        self._trailing: asyncio.TimerHandle | None = None
+        self._trailing: asyncio.Handle | None = None
         self._window_start = 0.0
         self._celebrated = 0
         self.recent: deque[dict[str, Any]] = deque(maxlen=12)
@@ -111,11 +112,14 @@ class Live:
         data = event.data
         if not isinstance(data, AwardBase):
             return
-        message = screen_message(data, directory, self._min) | {"at": event.time.isoformat()}
-        self._boards_changed(message)
-        if message["kind"] != "points":
+        self._boards_changed(event, directory)
+        if not isinstance(data, PointsAwarded):
+            message = self._message(event, directory)
             self.recent.appendleft(message)
             self._celebrate(message)
+
+    def _message(self, event: CloudEvent[Any], directory: Snapshot) -> dict[str, Any]:
+        return screen_message(event.data, directory, self._min) | {"at": event.time.isoformat()}
 
     def rules_changed(self) -> None:
         """A new rule set rewrites every board: screens reload everything."""
@@ -130,27 +134,32 @@ class Live:
             self._celebrated += 1
             self.fanout.broadcast(encode("celebration", message))
 
-    def _boards_changed(self, message: dict[str, Any]) -> None:
+    def _boards_changed(self, event: CloudEvent[Any], directory: Snapshot) -> None:
+        """Count the award towards the next ``boards`` message; describe only the last one.
+
+        The message goes out on the next turn of the event loop, or at the end of
+        the interval when one was sent less than an interval ago, so the awards
+        of one bus message (a batch holds hundreds) are counted in one message.
+        """
         self._on_boards_changed()
-        now = time.monotonic()
-        if self._trailing is None and now - self._last_boards >= self._interval:
-            self._send_boards(message, 1)
-            return
-        self._pending = message
+        self._pending = (event, directory)
         self._pending_count += 1
         if self._trailing is None:
-            delay = self._interval - (now - self._last_boards)
-            self._trailing = asyncio.get_running_loop().call_later(max(0.0, delay), self._flush)
+            delay = self._interval - (time.monotonic() - self._last_boards)
+            loop = asyncio.get_running_loop()
+            self._trailing = (
+                loop.call_later(delay, self._flush) if delay > 0 else loop.call_soon(self._flush)
+            )
 
     def _flush(self) -> None:
         self._trailing = None
         if self._pending is not None:
-            self._send_boards(self._pending, self._pending_count)
+            event, directory = self._pending
+            count = self._pending_count
             self._pending, self._pending_count = None, 0
-
-    def _send_boards(self, message: dict[str, Any], count: int) -> None:
-        self._last_boards = time.monotonic()
-        self.fanout.broadcast(encode("boards", message | {"awards": count}))
+            self._last_boards = time.monotonic()
+            message = self._message(event, directory) | {"awards": count}
+            self.fanout.broadcast(encode("boards", message))
 
     def close(self) -> None:
         if self._trailing is not None:

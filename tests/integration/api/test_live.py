@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.api.app import create_app
-from shared.bus import publish
+from shared.bus import EncodedEvent, batched, publish, publish_encoded_many
 from shared.events import BadgeAwarded, CloudEvent, PointsAwarded, RulesPublished
 from shared.leaderboards import Scope
 from shared.periods import Window
@@ -80,6 +80,39 @@ async def test_an_award_reaches_every_connected_screen(
         assert data["kind"] == "points" and data["points"] == 5 and data["team"] == "Alpha"
         assert data["name"] is None
         assert "p-alpha-1" not in json.dumps(data)
+
+
+def encoded(event: CloudEvent[PointsAwarded]) -> EncodedEvent:
+    return EncodedEvent(event.data.subject_name, event.id, event.type, event.to_bytes())
+
+
+async def test_a_batch_of_awards_counts_as_its_awards_on_screens_and_in_metrics(
+    live_server: LiveServer, js: JetStreamContext, engine: AsyncEngine
+) -> None:
+    await add_people(engine, team_of("Alpha", 5, opted=1))
+    batch = [points(f"p-alpha-{i % 5}", "Alpha", 2, f"k-batch-{i}") for i in range(40)]
+    with_a_bad_one = [points("p-alpha-1", "Alpha", 1, f"k-mixed-{i}") for i in range(2)]
+    unreadable = EncodedEvent("awards.points", "bad", "awards.points", b'{"id": "bad"}')
+    async with (
+        httpx.AsyncClient(base_url=live_server.url, timeout=10) as http,
+        http.stream("GET", "/api/live") as response,
+    ):
+        lines = response.aiter_lines()
+        assert (await read_events(lines, 1))[0][0] == "hello"
+        await publish_encoded_many(js, batched((encoded(e) for e in batch), max_events=25))
+        mixed = [encoded(with_a_bad_one[0]), unreadable, encoded(with_a_bad_one[1])]
+        await publish_encoded_many(js, batched(mixed))
+        await publish(js, points("p-alpha-2", "Alpha", 3, "k-single"))
+        counted = 0
+        async with asyncio.timeout(10):
+            while counted < 43:
+                [(name, data)] = await read_events(lines, 1)
+                assert name == "boards" and data["kind"] == "points"
+                counted += data["awards"]
+        exposed = (await http.get("/metrics")).text
+
+    assert counted == 43
+    assert 'uptake_api_awards_total{kind="points"} 43.0' in exposed
 
 
 async def test_a_badge_is_celebrated_with_the_name_only_when_opted_in(

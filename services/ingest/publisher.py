@@ -1,4 +1,10 @@
-"""Publishing ingest's facts to JetStream, and rows it could not read to the dead letters."""
+"""Publishing ingest's facts to JetStream, and rows it could not read to the dead letters.
+
+Facts travel in CloudEvents JSON batch messages (:func:`shared.bus.batched`: up to
+``batch_events`` consecutive events of one subject per message, id ``batch-<sha>`` of
+the ids it holds), which costs JetStream and the consumer a fraction of one message
+per event. Counts stay in events. Dead letters go one message per row.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ import orjson
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
-from shared.bus import MSG_ID_HEADER, EncodedEvent, publish_pipelined
+from shared.bus import BATCH_EVENTS, MSG_ID_HEADER, EncodedEvent, batched, publish_pipelined
 from shared.events import CloudEvent, Payload
 from shared.ids import event_id
 from shared.logs import get_logger
@@ -25,10 +31,13 @@ HIDDEN_FIELDS = frozenset({"userprincipalname", "displayname", "body"})
 
 
 class Publisher:
-    def __init__(self, nc: Client, *, in_flight: int = 4000) -> None:
+    def __init__(
+        self, nc: Client, *, in_flight: int = 4000, batch_events: int = BATCH_EVENTS
+    ) -> None:
         self.nc = nc
         self.js: JetStreamContext = nc.jetstream()
         self.in_flight = in_flight
+        self.batch_events = batch_events  # events per message; 1 publishes one by one
         self.published = 0
         self.duplicates = 0
         self.dead_letters = 0
@@ -43,7 +52,10 @@ class Publisher:
 
     async def publish_encoded(self, events: Iterable[EncodedEvent]) -> tuple[int, int]:
         """:meth:`publish` for events serialised by :mod:`services.ingest.encoding`."""
-        new, duplicates = await publish_pipelined(self.nc, events, in_flight=self.in_flight)
+        messages = (
+            batched(events, max_events=self.batch_events) if self.batch_events > 1 else events
+        )
+        new, duplicates = await publish_pipelined(self.nc, messages, in_flight=self.in_flight)
         self.published += new
         self.duplicates += duplicates
         return new, duplicates

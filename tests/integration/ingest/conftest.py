@@ -12,7 +12,8 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 from pydantic import SecretStr
 
-from shared.events import CloudEvent, parse_event
+from shared.batches import decode
+from shared.events import CloudEvent
 from shared.settings import GraphSettings, IngestSettings
 from tests.integration.ingest.tenant import CLIENT_ID, SECRET, FakeTenant, running_tenant
 
@@ -56,7 +57,8 @@ def make_settings(
 
 
 async def read_events(js: JetStreamContext, subject: str) -> list[CloudEvent[Any]]:
-    """Every event on ``subject`` so far, read with an ephemeral ordered consumer."""
+    """Every event on ``subject`` so far, read with an ephemeral ordered consumer
+    (the events of a batch message in their order)."""
     try:
         info = await js.stream_info("SIGNALS", subjects_filter=subject)
     except NotFoundError:
@@ -67,9 +69,11 @@ async def read_events(js: JetStreamContext, subject: str) -> list[CloudEvent[Any
         return events
     sub = await js.subscribe(subject, ordered_consumer=True)
     try:
-        while len(events) < total:
+        for _ in range(total):
             msg = await sub.next_msg(timeout=5)
-            events.append(parse_event(msg.data))
+            held, unreadable = decode(msg)
+            assert not unreadable
+            events.extend(held)
     finally:
         await sub.unsubscribe()
     return events

@@ -31,6 +31,7 @@ SOURCE = "uptake/scoring"
 POINTS_TYPE = PointsAwarded.event_type
 # event_id(POINTS_TYPE, key) is the hash of this prefix and the key.
 POINTS_ID_PREFIX = (POINTS_TYPE + "\x1f").encode()
+START = b'{"specversion":"1.0","id":"'
 
 
 def award_event(
@@ -149,65 +150,62 @@ class PointsBatches:
         self.time += b'","time":' + orjson.dumps(now) + b',"subject":'
         self.members = members
         self.totals = totals
+        # person -> (from the end of the id to the rule, from the points on)
         self.people: dict[str, tuple[bytes, bytes]] = {}
-        self.rules: dict[tuple[str, int, date], bytes] = {}
+        self.rules: dict[tuple[str, int, date], bytes] = {}  # -> the rule up to the key
+        self.numbers: dict[int, bytes] = {}  # points -> the points field
 
     def person(self, person: str) -> tuple[bytes, bytes]:
-        """What comes before the rule (subject, person) and after the points."""
-        pieces = self.people.get(person)
-        if pieces is None:
-            name = orjson.dumps(person)
-            head = name + b',"datacontenttype":"application/json","data":{"person":' + name + b","
-            tail = b""
-            member = self.members.get(person)
-            if member is not None and member.team is not None:
-                tail += b',"team":' + orjson.dumps(member.team)
-            if member is not None and member.department is not None:
-                tail += b',"department":' + orjson.dumps(member.department)
-            total = self.totals.get(person)
-            if total is not None:
-                tail += b',"total":' + str(total).encode()
-            pieces = self.people[person] = (head, tail + b"}}")
+        name = orjson.dumps(person)
+        head = self.time + name
+        head += b',"datacontenttype":"application/json","data":{"person":' + name + b","
+        tail = b""
+        member = self.members.get(person)
+        if member is not None and member.team is not None:
+            tail += b',"team":' + orjson.dumps(member.team)
+        if member is not None and member.department is not None:
+            tail += b',"department":' + orjson.dumps(member.department)
+        total = self.totals.get(person)
+        if total is not None:
+            tail += b',"total":' + str(total).encode()
+        pieces = self.people[person] = (head, tail + b"}}")
         return pieces
 
-    def rule(self, rule: str, version: int, day: date) -> bytes:
-        piece = self.rules.get((rule, version, day))
-        if piece is None:
-            piece = self.rules[(rule, version, day)] = (
-                b'"rule":'
-                + orjson.dumps(rule)
-                + b',"ruleset_version":'
-                + str(version).encode()
-                + b',"activity_date":"'
-                + day.isoformat().encode()
-                + b'","ledger_key":'
-            )
+    def rule(self, award: Award) -> bytes:
+        piece = self.rules[(award.rule, award.version, award.day)] = (
+            b'"rule":'
+            + orjson.dumps(award.rule)
+            + b',"ruleset_version":'
+            + str(award.version).encode()
+            + b',"activity_date":"'
+            + award.day.isoformat().encode()
+            + b'","ledger_key":'
+        )
+        return piece
+
+    def number(self, points: int) -> bytes:
+        piece = self.numbers[points] = b',"points":' + str(points).encode()
         return piece
 
     def messages(self, awards: Iterable[Award]) -> Iterator[EncodedEvent]:
-        ids: list[str] = []
+        ids: list[bytes] = []
         bodies: list[bytes] = []
         size = 0
+        # Locals: this loop runs once per scored signal.
+        people, rules, numbers = self.people, self.rules, self.numbers
+        points_kind, limit, limit_bytes = AwardKind.POINTS, BATCH_EVENTS, BATCH_BYTES
+        dumps, join = orjson.dumps, b"".join
         for award in awards:
-            if award.kind != AwardKind.POINTS or award.points <= 0:
+            amount = award.points
+            if award.kind != points_kind or amount <= 0:
                 continue
             key = award.key
-            identity = sha256(POINTS_ID_PREFIX + key.encode()).hexdigest()[:32]
-            head, tail = self.person(award.person)
-            body = b"".join(
-                (
-                    b'{"specversion":"1.0","id":"',
-                    identity.encode(),
-                    self.time,
-                    head,
-                    self.rule(award.rule, award.version, award.day),
-                    orjson.dumps(key),
-                    b',"points":',
-                    str(award.points).encode(),
-                    tail,
-                )
-            )
-            if bodies and (len(bodies) >= BATCH_EVENTS or size + len(body) + 1 > BATCH_BYTES):
+            identity = sha256(POINTS_ID_PREFIX + key.encode()).hexdigest()[:32].encode()
+            person = people.get(award.person) or self.person(award.person)
+            rule = rules.get((award.rule, award.version, award.day)) or self.rule(award)
+            number = numbers.get(amount) or self.number(amount)
+            body = join((START, identity, person[0], rule, dumps(key), number, person[1]))
+            if bodies and (len(bodies) >= limit or size + len(body) + 1 > limit_bytes):
                 yield self.message(ids, bodies)
                 ids, bodies, size = [], [], 0
             ids.append(identity)
@@ -217,8 +215,8 @@ class PointsBatches:
             yield self.message(ids, bodies)
 
     @staticmethod
-    def message(ids: list[str], bodies: list[bytes]) -> EncodedEvent:
-        digest = sha256(("\n".join(ids) + "\n").encode()).hexdigest()[:32]
+    def message(ids: list[bytes], bodies: list[bytes]) -> EncodedEvent:
+        digest = sha256(b"\n".join(ids) + b"\n").hexdigest()[:32]
         return EncodedEvent(
             PointsAwarded.subject_name,
             f"batch-{digest}",

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import hashlib
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +35,7 @@ from pydantic import TypeAdapter
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError
 
-from services.scoring.scorer import Batch, Outcome, Scorer, describe
+from services.scoring.scorer import Batch, Outcome, Scorer, Staged, describe
 from shared import subjects
 from shared.bus import MSG_ID_HEADER, is_batch
 from shared.events import CloudEvent, CopilotActivity, DirectoryPerson
@@ -49,7 +50,10 @@ TRANSIENT = (OperationalError, RedisConnectionError, ConnectionError, asyncio.Ti
 @dataclass(frozen=True)
 class ConsumerSettings:
     durable: str = "scoring"
-    batch_size: int = 500
+    batch_size: int = 500  # messages per fetch at most
+    batch_events: int = 5000  # events per ledger transaction, about (batch messages hold many)
+    flush_seconds: float = 0.25  # boards, announcements and acks at least this often
+    flush_events: int = 20_000  # ... or after this many events
     max_deliver: int = 5
     ack_wait: float = 60.0
     max_ack_pending: int = 20_000
@@ -193,6 +197,12 @@ class SignalConsumer:
         self._stop = asyncio.Event()
         self._sync = asyncio.Event()
         self._settling: tuple[asyncio.Task[Outcome], list[Msg]] | None = None
+        # Staged batches (ledger committed) whose boards and acks wait for the next flush.
+        self._pending: Staged | None = None
+        self._pending_messages: list[Msg] = []
+        self._pending_since = 0.0
+        self._pending_events = 0
+        self._per_message = 1.0  # events per message in the last fetch
 
     def stop(self) -> None:
         self._stop.set()
@@ -213,11 +223,12 @@ class SignalConsumer:
             while not self._stop.is_set():
                 try:
                     messages = await sub.fetch(
-                        self.settings.batch_size, timeout=self.settings.fetch_timeout
+                        self.fetch_size(), timeout=self.settings.fetch_timeout
                     )
                 except (TimeoutError, FetchTimeoutError):
-                    # The batch being settled must not wait for more traffic to be
-                    # acknowledged: unacknowledged, it would come back after ack_wait.
+                    # The batches staged or being settled must not wait for more traffic
+                    # to be acknowledged: unacknowledged, they would come back after ack_wait.
+                    await self.flush()
                     await self.finish()
                     if on_idle is not None:
                         await on_idle()
@@ -227,17 +238,26 @@ class SignalConsumer:
                 await self.process(messages)
                 if self._sync.is_set() and on_idle is not None:
                     self._sync.clear()
+                    await self.flush()
                     await self.finish()
                     await on_idle()
         finally:
+            await self.flush()
             await self.finish()
             await sub.unsubscribe()
+
+    def fetch_size(self) -> int:
+        """Messages to ask for: about ``batch_events`` events, whatever a message holds."""
+        wanted = int(self.settings.batch_events / max(1.0, self._per_message))
+        return max(1, min(self.settings.batch_size, wanted))
 
     async def process(self, messages: list[Msg]) -> None:
         """Stage a batch (ledger), then settle it (boards, awards, acks).
 
-        Settling overlaps the next batch's ledger transaction unless it has to
-        repair or rebuild boards; messages are acknowledged after both.
+        Staged batches are settled together every ``flush_seconds`` (or
+        ``flush_events``): a board entry touched by several batches is written
+        once. Settling overlaps the next batch's ledger transaction unless it
+        has to repair or rebuild boards; messages are acknowledged after both.
         """
         good: list[Msg] = []
         batch = Batch()
@@ -252,15 +272,20 @@ class SignalConsumer:
             good.append(msg)
         if not good:
             return
+        events = len(batch.activities) + len(batch.people)
+        self._per_message = max(1.0, events / len(good))
+        pending = self._pending
         try:
-            staged = await self.scorer.stage(batch)
+            staged = await self.scorer.stage(batch, pending)
         except TRANSIENT as exc:
+            await self.flush()
             await self.finish()
             log.warning("batch failed, will retry", error=str(exc)[:300], size=len(good))
             for msg in good:
                 await self._retry_or_dead_letter(msg, exc)
             return
         except Exception as exc:
+            await self.flush()
             await self.finish()
             log.warning("batch failed, isolating", error=str(exc)[:300], size=len(good))
             if len(good) == 1:
@@ -269,10 +294,31 @@ class SignalConsumer:
             for msg in good:
                 await self.process([msg])
             return
-        await self.finish()
-        self._settling = (asyncio.create_task(self.scorer.settle(staged)), good)
+        if pending is None or staged.delta is not pending.delta:
+            await self.flush()  # nothing staged yet, or staged under other rules
+            self._pending = staged
+            self._pending_since = time.monotonic()
+        else:
+            pending.absorb(staged)
+        self._pending_messages += good
+        self._pending_events += events
         if self.scorer.exclusive(staged):
+            await self.flush()
             await self.finish()
+        elif (
+            self._pending_events >= self.settings.flush_events
+            or time.monotonic() - self._pending_since >= self.settings.flush_seconds
+        ):
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Start settling the staged batches, once the previous settling is acknowledged."""
+        staged, messages = self._pending, self._pending_messages
+        if staged is None:
+            return
+        self._pending, self._pending_messages, self._pending_events = None, [], 0
+        await self.finish()
+        self._settling = (asyncio.create_task(self.scorer.settle(staged)), messages)
 
     async def finish(self) -> None:
         """Wait for the batch being settled and acknowledge it (or have it redelivered)."""

@@ -61,7 +61,7 @@ class Outcome:
 
 @dataclass
 class Staged:
-    """A batch whose ledger transaction has committed; boards and awards still to do."""
+    """Batches whose ledger transactions have committed; boards and awards still to do."""
 
     active: ActiveRules
     new_signals: int
@@ -71,6 +71,20 @@ class Staged:
     redelivered: set[str]
     members: dict[str, directory.Membership]
     totals: dict[str, int]
+
+    def absorb(self, later: Staged) -> None:
+        """Take in a later batch staged under the same rules into the same ``delta``."""
+        if later.active.version != self.active.version or later.delta is not self.delta:
+            raise ValueError("only batches staged into one delta under one rule set combine")
+        self.active = later.active
+        self.new_signals += later.new_signals
+        self.awards += later.awards
+        self.affected.people |= later.affected.people
+        self.affected.teams |= later.affected.teams
+        self.affected.departments |= later.affected.departments
+        self.redelivered |= later.redelivered
+        self.members.update(later.members)
+        self.totals.update(later.totals)
 
 
 class Scorer:
@@ -99,8 +113,13 @@ class Scorer:
         """Score a batch completely: ledger, boards, announcements."""
         return await self.settle(await self.stage(batch))
 
-    async def stage(self, batch: Batch) -> Staged:
-        """The ledger part: one transaction; afterwards the batch is recorded exactly once."""
+    async def stage(self, batch: Batch, into: Staged | None = None) -> Staged:
+        """The ledger part: one transaction; afterwards the batch is recorded exactly once.
+
+        Board changes go into the delta of ``into`` (batches staged earlier and
+        not settled yet) when it follows the same rules, so that the batches
+        can be settled together (see :meth:`Staged.absorb`).
+        """
         unique = {e.id: to_signal(e, self.tz) for e in batch.activities}
         sources = {e.id: str(e.data.source) for e in batch.activities}
         async with self.engine.begin() as conn:
@@ -124,11 +143,13 @@ class Scorer:
             if a.kind == AwardKind.POINTS
         ]
         groups = projection.groups_for(persons, members, sizes)
+        same_rules = into is not None and into.active.version == active.version
+        target = into.delta if into is not None and same_rules else BoardDelta()
         return Staged(
             active=active,
             new_signals=len(fresh),
             awards=written_awards,
-            delta=contribute(facts, active.rules, groups, seen, BoardDelta()),
+            delta=contribute(facts, active.rules, groups, seen, target),
             affected=affected,
             redelivered=batch.redelivered,
             members=members,

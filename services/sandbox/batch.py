@@ -26,7 +26,7 @@ from services.sandbox.errors import graph_error
 from services.sandbox.faults import fault_response
 from services.sandbox.graphauth import GraphDenied, authenticated, require, sandbox
 from services.sandbox.interactions import PATH as HISTORY_PATH
-from services.sandbox.interactions import history_page
+from services.sandbox.interactions import history_pages
 
 router = APIRouter(tags=["graph batch"])
 MAX_REQUESTS = 20
@@ -69,50 +69,63 @@ async def json_batch(request: Request) -> Response:
         requests = _requests_of(await request.body())
     except BadBatch as exc:
         return graph_error(400, str(exc))
-    version = request.url.path.split("/")[1]
-    answers = [await _answer(request, version, inner) for inner in requests]
-    return Response(orjson.dumps({"responses": answers}), media_type=JSON)
-
-
-async def _answer(request: Request, version: str, inner: dict[str, Any]) -> dict[str, Any]:
     state = sandbox(request)
-    method = inner["method"].upper()
-    url: str = inner["url"]
-    if url.startswith(("http://", "https://")):
-        status, headers, body = _error(400, "Batch request urls are relative to the version.")
-        return _response(inner["id"], status, headers, body)
-    path, _, query = url.lstrip("/").partition("?")
-    path = f"/{version}/{path}"
-    history = HISTORY_PATH.match(path) if method == "GET" else None
-    if history is None:
-        status, headers, body = await _dispatch(request, method, path, query, inner)
-        return _response(inner["id"], status, headers, body)
-    entry: dict[str, Any] = {
-        "method": method,
-        "path": path,
-        "query": query,
-        "authorization": True,
-        "batch": True,
-    }
-    fault = state.faults.take(method, f"{path}?{query}" if query else path)
-    if fault is not None and fault.spec.delay_seconds:
-        await asyncio.sleep(fault.spec.delay_seconds)
-    if fault is not None and fault.spec.status >= 300:
-        failed = fault_response(fault, path)
-        status, headers, body = failed.status_code, dict(failed.headers), bytes(failed.body)
-        entry["fault"] = fault.id
-    else:
+    version = request.url.path.split("/")[1]
+    base = str(request.base_url).rstrip("/")
+    answers: list[dict[str, Any] | None] = []
+    # interaction-history requests that get a page: (answer index, user, params, url, log entry)
+    history: list[tuple[int, str, dict[str, str], str, dict[str, Any]]] = []
+    for inner in requests:
+        method = inner["method"].upper()
+        url: str = inner["url"]
+        if url.startswith(("http://", "https://")):
+            status, headers, body = _error(400, "Batch request urls are relative to the version.")
+            answers.append(_response(inner["id"], status, headers, body))
+            continue
+        path, _, query = url.lstrip("/").partition("?")
+        path = f"/{version}/{path}"
+        match = HISTORY_PATH.match(path) if method == "GET" else None
+        if match is None:
+            status, headers, body = await _dispatch(request, method, path, query, inner)
+            answers.append(_response(inner["id"], status, headers, body))
+            continue
+        entry: dict[str, Any] = {
+            "method": method,
+            "path": path,
+            "query": query,
+            "authorization": True,
+            "batch": True,
+        }
+        state.faults.log.append(entry)
+        fault = state.faults.take(method, f"{path}?{query}" if query else path)
+        if fault is not None and fault.spec.delay_seconds:
+            await asyncio.sleep(fault.spec.delay_seconds)
+        if fault is not None and fault.spec.status >= 300:
+            failed = fault_response(fault, path)
+            entry.update(fault=fault.id, status=failed.status_code)
+            answers.append(
+                _response(inner["id"], failed.status_code, dict(failed.headers), bytes(failed.body))
+            )
+            continue
         try:
             require(request, "AiEnterpriseInteraction.Read.All")
-            base = str(request.base_url).rstrip("/")
-            params = dict(parse_qsl(query, keep_blank_values=True))
-            status, headers, body = history_page(state, history.group(1), params, f"{base}{path}")
         except GraphDenied as denied:
             refused = denied.response
-            status, headers, body = refused.status_code, dict(refused.headers), bytes(refused.body)
-    entry["status"] = status
-    state.faults.log.append(entry)
-    return _response(inner["id"], status, headers, body)
+            entry["status"] = refused.status_code
+            answers.append(
+                _response(
+                    inner["id"], refused.status_code, dict(refused.headers), bytes(refused.body)
+                )
+            )
+            continue
+        params = dict(parse_qsl(query, keep_blank_values=True))
+        history.append((len(answers), match.group(1), params, f"{base}{path}", entry))
+        answers.append(None)
+    pages = history_pages(state, [(user, params, url) for _, user, params, url, _ in history])
+    for (index, _, _, _, entry), (status, headers, body) in zip(history, pages, strict=True):
+        entry["status"] = status
+        answers[index] = _response(requests[index]["id"], status, headers, body)
+    return Response(orjson.dumps({"responses": answers}), media_type=JSON)
 
 
 def _error(status: int, message: str) -> tuple[int, dict[str, str], bytes]:

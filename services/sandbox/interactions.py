@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import json
 import re
 import uuid
@@ -22,7 +21,6 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-import numpy as np
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -33,6 +31,7 @@ from services.sandbox.graphauth import require, sandbox
 from services.sandbox.odata_filter import Window, parse_filter
 from services.sandbox.organisation import Person
 from services.sandbox.state import SandboxState
+from services.sandbox.timelines import DAY_MS, EPOCH_ORDINAL, Timeline, timelines
 
 router = APIRouter(tags=["graph interactions"])
 PREFIX = "IPM.SkypeTeams.Message.Copilot."
@@ -64,11 +63,6 @@ PATH = re.compile(
     r"^/(?:v1\.0|beta)/copilot/users/([^/]+)/interactionHistory/getAllEnterpriseInteractions$"
 )
 
-DAY_MS = 86_400_000
-FIRST_PROMPT_MS = (7 * 60 + 30) * 60_000  # 07:30 UTC
-WORKING_DAY_MS = 10 * 3_600_000
-EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 # Items are Graph's aiInteraction shape (body included, as Graph sends it); every value
 # put into the JSON text is plain ASCII without quotes or backslashes.
@@ -127,116 +121,68 @@ class Interaction(NamedTuple):
     text: str
 
 
-def _micros(moment: dt.datetime) -> int:
-    return (moment - EPOCH) // dt.timedelta(microseconds=1)
-
-
-def _request_id(digest: bytes) -> str:
-    """A version-4 UUID from 16 hash bytes."""
-    raw = bytearray(digest)
-    raw[6] = raw[6] & 0x0F | 0x40
-    raw[8] = raw[8] & 0x3F | 0x80
-    x = raw.hex()
-    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
+KINDS = ("userPrompt", "aiResponse")
+CLASSES = [PREFIX + APP_CLASSES[app] for app in APPS]
 
 
 def interactions(state: SandboxState, person: Person, window: Window) -> list[Interaction]:
     """All interactions of a person inside the window, oldest first."""
-    history = state.org.history_start
-    first = history if window.after is None else max(history, window.after.date())
-    last = state.data_date if window.before is None else min(state.data_date, window.before.date())
-    if last < first or not person.licensed:
-        return []
-    counts = state.prompt_counts.of(person.index, state.data_date)
-    counts = counts[(first - history).days : (last - history).days + 1]
-    seed = state.settings.seed
-    events: list[Interaction] = []
-    add = events.append
-    days, apps = np.nonzero(counts)
-    for d, a, many in zip(days.tolist(), apps.tolist(), counts[days, apps].tolist(), strict=True):
-        ordinal = first.toordinal() + d
-        app = APPS[a]
-        cell = f"{seed}:{person.index}:{ordinal}:{app}".encode()
-        session = hashlib.blake2b(cell, digest_size=30, person=b"session").digest()
-        thread = "19:" + base64.urlsafe_b64encode(session).decode() + "@thread.v2"
-        morning = (ordinal - EPOCH_ORDINAL) * DAY_MS + FIRST_PROMPT_MS
-        for n in range(many):
-            h = hashlib.blake2b(b"%s:%d" % (cell, n), digest_size=24).digest()
-            asked = morning + int.from_bytes(h[:4]) % WORKING_DAY_MS
-            answered = asked + 2000 + int.from_bytes(h[4:6]) % 23000
-            request_id = _request_id(h[8:24])
-            add(
-                Interaction(
-                    asked, "userPrompt", app, thread, request_id, PROMPTS[h[6] % len(PROMPTS)]
-                )
-            )
-            add(Interaction(answered, "aiResponse", app, thread, request_id, RESPONSE))
-    events.sort()
-    # bounds in milliseconds: the first and last millisecond admitted
-    now = _micros(state.now()) // 1000
-    low = -1 if window.after is None else _bound(window.after, window.after_inclusive, True)
-    high = (
-        now
-        if window.before is None
-        else min(now, _bound(window.before, window.before_inclusive, False))
-    )
-    wanted = window.app_class.lower() if window.app_class else None
-    kept = []
-    previous = -1
-    for event in events:
-        millis = event[0]
-        if millis <= previous:
-            millis = previous + 1  # ids are unique per person
-            event = event._replace(millis=millis)
-        previous = millis
-        if low <= millis <= high and (
-            wanted is None or (PREFIX + APP_CLASSES[event[2]]).lower() == wanted
-        ):
-            kept.append(event)
-    return kept
+    [line] = timelines(state, [(person, window)], CLASSES)
+    return [
+        Interaction(
+            line.millis[k],
+            KINDS[line.kinds[k]],
+            APPS[line.apps[line.cells[k]]],
+            line.sessions[line.cells[k]],
+            line.request_ids[line.prompts[k]],
+            RESPONSE if line.kinds[k] else PROMPTS[line.texts[line.prompts[k]]],
+        )
+        for k in range(len(line))
+    ]
 
 
-def _bound(moment: dt.datetime, inclusive: bool, lower: bool) -> int:
-    """The first (``lower``) or last millisecond a filter bound admits."""
-    micros = _micros(moment)
-    if lower:
-        first = -(-micros // 1000)  # ceiling
-        return first + 1 if not inclusive and first * 1000 == micros else first
-    last = micros // 1000
-    return last - 1 if not inclusive and last * 1000 == micros else last
-
-
-def render(state: SandboxState, person: Person, events: list[Interaction]) -> bytes:
-    """Items as JSON, comma-separated (the inside of a page's ``value``)."""
+def render(state: SandboxState, person: Person, line: Timeline, start: int, stop: int) -> bytes:
+    """Items ``start:stop`` of a timeline as JSON, comma-separated (a page's ``value``)."""
     sender = _sender(person, state.settings.tenant_id)
     days: dict[int, str] = {}
     # what an item holds besides its id, session, request id and time depends only on these
-    middles: dict[tuple[str, str], str] = {}
-    tails: dict[tuple[str, str, str], str] = {}
+    middles: dict[tuple[int, int], str] = {}
+    tails: dict[tuple[int, int, int], str] = {}
+    sessions, request_ids, apps, texts = line.sessions, line.request_ids, line.apps, line.texts
     out = []
-    for millis, kind, app, session, request_id, text in events:
+    for millis, kind, cell, prompt in zip(
+        line.millis[start:stop],
+        line.kinds[start:stop],
+        line.cells[start:stop],
+        line.prompts[start:stop],
+        strict=True,
+    ):
         day, rest = divmod(millis, DAY_MS)
         prefix = days.get(day)
         if prefix is None:
             prefix = days[day] = dt.date.fromordinal(EPOCH_ORDINAL + day).isoformat()
         seconds, ms = divmod(rest, 1000)
         minutes, second = divmod(seconds, 60)
+        app = apps[cell]
         middle = middles.get((kind, app))
         if middle is None:
-            conversation = "bizchat" if app == "chat" else "appchat"
+            conversation = "bizchat" if APPS[app] == "chat" else "appchat"
             middle = middles[kind, app] = (
-                f'"appClass":"{PREFIX}{APP_CLASSES[app]}","interactionType":"{kind}",'
+                f'"appClass":"{CLASSES[app]}","interactionType":"{KINDS[kind]}",'
                 f'"conversationType":"{conversation}",'
             )
+        text = -1 if kind else texts[prompt]
         tail = tails.get((kind, app, text))
         if tail is None:
-            sent = sender if kind == "userPrompt" else BOTS[app]
+            said = RESPONSE if kind else PROMPTS[text]
+            sent = BOTS[APPS[app]] if kind else sender
             tail = tails[kind, app, text] = (
-                f'"locale":"{LOCALES[text]}","contexts":[],"from":{sent},"body":{BODIES[text]},'
+                f'"locale":"{LOCALES[said]}","contexts":[],"from":{sent},"body":{BODIES[said]},'
                 '"attachments":[],"links":[],"mentions":[]}'
             )
         out.append(
-            f'{{"id":"{millis}","sessionId":"{session}","requestId":"{request_id}",{middle}'
+            f'{{"id":"{millis}","sessionId":"{sessions[cell]}",'
+            f'"requestId":"{request_ids[prompt]}",{middle}'
             f'"etag":"{millis}","createdDateTime":"{prefix}T{minutes // 60:02d}:'
             f'{minutes % 60:02d}:{second:02d}.{ms:03d}Z",{tail}'
         )
@@ -244,42 +190,66 @@ def render(state: SandboxState, person: Person, events: list[Interaction]) -> by
 
 
 def item(state: SandboxState, person: Person, event: Interaction) -> dict[str, Any]:
-    """One interaction as a dict (what the page holds)."""
-    result: dict[str, Any] = orjson.loads(render(state, person, [event]))
+    """One interaction as the page holds it."""
+    line = Timeline(
+        [event.millis],
+        [KINDS.index(event.kind)],
+        [0],
+        [0],
+        [APPS.index(event.app)],
+        [event.session],
+        [event.request_id],
+        [PROMPTS.index(event.text) if event.kind == KINDS[0] else 0],
+    )
+    result: dict[str, Any] = orjson.loads(render(state, person, line, 0, 1))
     return result
 
 
-def history_page(
-    state: SandboxState, user_id: str, params: Mapping[str, str], url: str
-) -> tuple[int, dict[str, str], bytes]:
-    """One page of a person's history: (status, headers, JSON body); ``url`` is the
-    absolute URL of the request without its query, for ``@odata.nextLink``."""
-    person = state.org.by_id(user_id)
-    if person is None or not person.present_on(state.data_date):
-        return _error(404, f"User '{user_id}' was not found.")
-    try:
-        window = parse_filter(params.get("$filter", ""))
-        top = min(int(params.get("$top", "100")), state.settings.interactions_max_top)
-        offset = (
-            int(json.loads(base64.urlsafe_b64decode(params["$skiptoken"]))["o"])
-            if ("$skiptoken" in params)
-            else 0
-        )
-    except (ValueError, KeyError, TypeError) as exc:
-        return _error(400, f"Invalid request: {exc}")
-    if top < 1:
-        return _error(400, "Invalid value for $top.")
-    everything = interactions(state, person, window)
-    items = render(state, person, everything[offset : offset + top])
-    body = b'{"@odata.context":"' + CONTEXT.encode() + b'","value":[' + items + b"]"
-    if offset + top < len(everything):
-        kept = {k: v for k, v in params.items() if k != "$skiptoken"}
-        kept["$skiptoken"] = base64.urlsafe_b64encode(
-            json.dumps({"o": offset + top}).encode()
-        ).decode()
-        query = "&".join(f"{k}={quote(v, safe=':')}" for k, v in kept.items())
-        body += b',"@odata.nextLink":' + orjson.dumps(f"{url}?{query}")
-    return 200, {"content-type": "application/json"}, body + b"}"
+Answer = tuple[int, dict[str, str], bytes]
+
+
+def history_pages(
+    state: SandboxState, asks: list[tuple[str, Mapping[str, str], str]]
+) -> list[Answer]:
+    """Pages of interaction history, one per (user id, query parameters, url), computed
+    together: (status, headers, JSON body). ``url`` is the absolute URL of the request
+    without its query, for ``@odata.nextLink``."""
+    answers: list[Answer | None] = [None] * len(asks)
+    valid: list[tuple[int, Person, Window, int, int]] = []
+    for index, (user_id, params, _) in enumerate(asks):
+        person = state.org.by_id(user_id)
+        if person is None or not person.present_on(state.data_date):
+            answers[index] = _error(404, f"User '{user_id}' was not found.")
+            continue
+        try:
+            window = parse_filter(params.get("$filter", ""))
+            top = min(int(params.get("$top", "100")), state.settings.interactions_max_top)
+            offset = (
+                int(json.loads(base64.urlsafe_b64decode(params["$skiptoken"]))["o"])
+                if ("$skiptoken" in params)
+                else 0
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            answers[index] = _error(400, f"Invalid request: {exc}")
+            continue
+        if top < 1:
+            answers[index] = _error(400, "Invalid value for $top.")
+            continue
+        valid.append((index, person, window, top, offset))
+    lines = timelines(state, [(person, window) for _, person, window, _, _ in valid], CLASSES)
+    for (index, person, _, top, offset), line in zip(valid, lines, strict=True):
+        items = render(state, person, line, offset, offset + top)
+        body = b'{"@odata.context":"' + CONTEXT.encode() + b'","value":[' + items + b"]"
+        if offset + top < len(line):
+            _, params, url = asks[index]
+            kept = {k: v for k, v in params.items() if k != "$skiptoken"}
+            kept["$skiptoken"] = base64.urlsafe_b64encode(
+                json.dumps({"o": offset + top}).encode()
+            ).decode()
+            query = "&".join(f"{k}={quote(v, safe=':')}" for k, v in kept.items())
+            body += b',"@odata.nextLink":' + orjson.dumps(f"{url}?{query}")
+        answers[index] = (200, {"content-type": "application/json"}, body + b"}")
+    return [answer for answer in answers if answer is not None]
 
 
 def _error(status: int, message: str) -> tuple[int, dict[str, str], bytes]:
@@ -294,5 +264,5 @@ async def all_enterprise_interactions(user_id: str, request: Request) -> Respons
     state = sandbox(request)
     require(request, "AiEnterpriseInteraction.Read.All")
     url = f"{str(request.base_url).rstrip('/')}{request.url.path}"
-    status, headers, body = history_page(state, user_id, request.query_params, url)
+    [(status, headers, body)] = history_pages(state, [(user_id, request.query_params, url)])
     return Response(body, status_code=status, headers=headers)

@@ -83,10 +83,8 @@ def test_an_unreadable_element_is_set_aside_alone_with_its_reason() -> None:
     good, bad = decode(batch_of(bodies))
 
     assert good == events
-    assert [(b.position, orjson.loads(b.body)["id"] if b.position == 2 else b.body) for b in bad] == [
-        (2, "x"),
-        (5, b'"just a string"'),
-    ]
+    assert [b.position for b in bad] == [2, 5]
+    assert orjson.loads(bad[0].body)["id"] == "x" and bad[1].body == b'"just a string"'
     assert "source" in bad[0].reason and "JSON object" in bad[1].reason
 
 

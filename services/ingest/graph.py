@@ -11,6 +11,7 @@ import httpx
 import orjson
 
 from services.ingest.retry import RETRYABLE_STATUS, Backoff, retry_after_seconds
+from services.ingest.transport import AsyncioTransport
 from shared.logs import get_logger
 
 log = get_logger(__name__)
@@ -65,13 +66,14 @@ class GraphClient:
         # httpcore scans every pooled connection (polling its socket) on each request, so
         # one big pool costs more CPU per request than the request itself; small pools used
         # in turn keep that scan short.
+        limits = httpx.Limits(max_connections=CONNECTIONS_PER_CLIENT)
         self._pool = [
             httpx.AsyncClient(
                 verify=verify,
                 timeout=timeout,
                 follow_redirects=False,
-                transport=transport,
-                limits=httpx.Limits(max_connections=CONNECTIONS_PER_CLIENT),
+                transport=transport or AsyncioTransport(verify=verify, limits=limits),
+                limits=limits,
             )
             for _ in range(max(1, max_connections // CONNECTIONS_PER_CLIENT))
         ]

@@ -60,10 +60,18 @@ PUBLISH_BATCH = 5000
 HISTORY = "copilot/users/{}/interactionHistory/getAllEnterpriseInteractions"
 
 
+_APPS_OF: dict[str | None, App] = {}
+
+
 def app_of(app_class: str | None) -> App:
     """``IPM.SkypeTeams.Message.Copilot.Word`` -> Word; anything unrecognised -> other."""
-    suffix = (app_class or "").rsplit(".", 1)[-1].lower()
-    return APP_CLASSES.get(suffix, App.OTHER)
+    app = _APPS_OF.get(app_class)
+    if app is None:
+        suffix = (app_class or "").rsplit(".", 1)[-1].lower()
+        app = APP_CLASSES.get(suffix, App.OTHER)
+        if len(_APPS_OF) < 1000:  # a few dozen app classes exist; never grow without bound
+            _APPS_OF[app_class] = app
+    return app
 
 
 def graph_time(moment: datetime) -> str:

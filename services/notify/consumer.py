@@ -83,10 +83,12 @@ class AwardConsumer:
         max_deliver: int = 5,
         ack_wait: float = 30.0,
         max_ack_pending: int = 1000,
+        max_intake: int = 5000,
     ) -> None:
         self.js = js
         self.intake = intake
         self.batch_size = batch_size
+        self.max_intake = max_intake  # events per intake call (whole messages, at least one)
         self.config = ConsumerConfig(
             durable_name=DURABLE,
             ack_policy=AckPolicy.EXPLICIT,
@@ -148,8 +150,21 @@ class AwardConsumer:
                 await msg.ack()
                 continue
             parsed.append((msg, awards))
-        if not parsed:
-            return
+        # Batch messages hold hundreds of events: one intake transaction takes in
+        # whole messages up to about max_intake events, so it stays well within ack_wait.
+        chunk: list[tuple[Msg, list[CloudEvent[Any]]]] = []
+        held = 0
+        for msg, awards in parsed:
+            if chunk and held + len(awards) > self.max_intake:
+                await self.take_in(chunk)
+                chunk, held = [], 0
+            chunk.append((msg, awards))
+            held += len(awards)
+        if chunk:
+            await self.take_in(chunk)
+
+    async def take_in(self, parsed: list[tuple[Msg, list[CloudEvent[Any]]]]) -> None:
+        """Intake of some messages' events in one go, then their acks."""
         try:
             await self.intake([event for _, events in parsed for event in events])
         except Exception:

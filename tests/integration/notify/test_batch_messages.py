@@ -83,7 +83,13 @@ async def test_batch_messages_and_single_messages_are_taken_in_alike(
     await publish(js, single)
     async with httpx.AsyncClient() as http:
         h = Harness(engine, notify_settings(), [office(sandbox)], http)
-        consumer = AwardConsumer(js, h.take, batch_size=100)
+        taken: list[int] = []
+
+        async def intake(events: Sequence[CloudEvent[Any]]) -> None:
+            taken.append(len(events))
+            await h.take(events)
+
+        consumer = AwardConsumer(js, intake, batch_size=100, max_intake=30)
 
         await consume(js, consumer, "notify-batches")
 
@@ -92,6 +98,7 @@ async def test_batch_messages_and_single_messages_are_taken_in_alike(
         e.id for e in [*badges, single]
     )
     assert await seen_ids(engine) == {e.id for e in [*badges, *scores, single]}
+    assert taken == [3 + 25, 15 + 1]  # whole messages, up to max_intake events at a time
 
 
 async def test_an_unreadable_element_is_dead_lettered_alone(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -44,6 +45,19 @@ class Ingest:
     engine: AsyncEngine
     # people per Graph JSON batch for interaction history (1: one request per person)
     interaction_batch_size: int = MAX_BATCH
+
+
+GC_THRESHOLDS = (20_000, 10, 10)
+
+
+def relax_gc() -> None:
+    """Collect garbage less often, and never look at what exists at start-up again.
+
+    A backfill allocates millions of short-lived objects (pages, events); with the
+    default thresholds the collector keeps rescanning the long-lived heap.
+    """
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 class Unreachable(Exception):
@@ -98,6 +112,7 @@ async def assemble(
             await state.create()
         except (OSError, SQLAlchemyError) as exc:
             raise Unreachable(f"the database is not reachable: {exc}") from None
+        relax_gc()
         yield Ingest(
             settings=settings,
             tokens=tokens,

@@ -83,7 +83,7 @@ def parse_time(value: Any) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-class HistoryItem(msgspec.Struct, rename="camel"):
+class HistoryItem(msgspec.Struct, rename="camel", gc=False):
     """The fields of an aiInteraction that ingest reads (never ``body``)."""
 
     id: Any = None
@@ -184,6 +184,8 @@ class InteractionReader:
                     continue
                 await outbox.put((object_id, events))
 
+        queries: dict[datetime, str] = {}
+
         async def batch_fetcher() -> None:
             pending: dict[str, Pending] = {}
             found: dict[str, list[EncodedEvent]] = {}
@@ -195,7 +197,10 @@ class InteractionReader:
                         exhausted = True
                     else:
                         since = cursors.get(object_id, default_since)
-                        url = relative_url(HISTORY.format(object_id), self._params(since, until))
+                        query = queries.get(since)
+                        if query is None:  # most people share a window: encode it once
+                            query = queries[since] = relative_url("", self._params(since, until))
+                        url = HISTORY.format(object_id) + query
                         pending[object_id] = Pending(object_id, "v1.0", url)
                         found[object_id] = []
                 if not pending:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,7 @@ from services.ingest.graph import GraphError
 from services.ingest.identity import ReportIdentities
 from services.ingest.interactions import InteractionReader
 from services.ingest.status import CONCEALED_NOTICE, now_iso
-from services.ingest.usage import concealed_names_setting, ingest_usage
+from services.ingest.usage import concealed_names_setting, download_csv, ingest_usage
 from shared.logs import get_logger
 
 if TYPE_CHECKING:
@@ -35,6 +36,11 @@ def forbidden(what: str, permission: str, exc: GraphError) -> str:
     return notice
 
 
+def _settled(task: asyncio.Task[bytes]) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
 async def run_cycle(ingest: Ingest) -> CycleOutcome:
     settings, board = ingest.settings, ingest.board
     status = board.status
@@ -48,27 +54,49 @@ async def run_cycle(ingest: Ingest) -> CycleOutcome:
     await ingest.tokens.token()
     setting = await concealed_names_setting(ingest.graph)
     notices: list[str] = []
-    if settings.ingest_directory:
-        try:
-            directory = await sync_directory(
-                ingest.graph, ingest.state, publisher, key=key, skus=settings.graph.copilot_sku_ids
+    # The CSV report downloads while the directory syncs: its rows are joined with the
+    # directory, but fetching it need not wait for it.
+    download: asyncio.Task[bytes] | None = None
+    if settings.ingest_report_format == "csv":
+        download = asyncio.create_task(
+            download_csv(
+                ingest.graph,
+                period=settings.ingest_report_period,
+                version=settings.ingest_report_version,
             )
-            status.counts["directory_changes"] = directory.changed
-        except GraphError as exc:
-            if exc.status != 403:
-                raise
-            notices.append(forbidden("the directory (users/delta)", "User.Read.All", exc))
+        )
+    try:
+        if settings.ingest_directory:
+            try:
+                directory = await sync_directory(
+                    ingest.graph,
+                    ingest.state,
+                    publisher,
+                    key=key,
+                    skus=settings.graph.copilot_sku_ids,
+                )
+                status.counts["directory_changes"] = directory.changed
+            except GraphError as exc:
+                if exc.status != 403:
+                    raise
+                notices.append(forbidden("the directory (users/delta)", "User.Read.All", exc))
 
-    identities = ReportIdentities(key, await ingest.state.upn_index())
-    usage = await ingest_usage(
-        ingest.graph,
-        ingest.state,
-        publisher,
-        identities,
-        fmt=settings.ingest_report_format,
-        period=settings.ingest_report_period,
-        version=settings.ingest_report_version,
-    )
+        identities = ReportIdentities(key, await ingest.state.upn_index())
+        usage = await ingest_usage(
+            ingest.graph,
+            ingest.state,
+            publisher,
+            identities,
+            fmt=settings.ingest_report_format,
+            period=settings.ingest_report_period,
+            version=settings.ingest_report_version,
+            download=download,
+        )
+    finally:
+        if download is not None:
+            # not needed after a failure: stop it, and take its outcome so none goes unread
+            download.add_done_callback(_settled)
+            download.cancel()
     concealed = bool(setting) or identities.concealed > 0
     status.concealed_names = concealed
     status.concealed_names_source = (

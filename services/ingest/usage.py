@@ -9,7 +9,7 @@ watermark moves only after JetStream acknowledged every new event.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -36,12 +36,24 @@ def report_path(api: str, period: str, version: str) -> str:
     return f"{api}/{REPORT}({argument})"
 
 
+async def download_csv(graph: GraphClient, *, period: str, version: str) -> bytes:
+    """The v1.0 CSV report (following a download redirect), as it came."""
+    return (await graph.get(report_path("v1.0", period, version))).content
+
+
 async def report_rows(
-    graph: GraphClient, *, fmt: str, period: str, version: str
+    graph: GraphClient,
+    *,
+    fmt: str,
+    period: str,
+    version: str,
+    download: Awaitable[bytes] | None = None,
 ) -> AsyncIterator[UsageRow | MalformedRow]:
+    """Rows of the report; ``download`` is a CSV download already under way."""
     if fmt == "csv":
-        response = await graph.get(report_path("v1.0", period, version))
-        for row in parse_csv(response.content):
+        if download is None:
+            download = download_csv(graph, period=period, version=version)
+        for row in parse_csv(await download):
             yield row
         return
     position = 1
@@ -86,7 +98,10 @@ async def ingest_usage(
     fmt: str = "csv",
     period: str = "D7",
     version: str = "v1",
+    download: Awaitable[bytes] | None = None,
 ) -> UsageOutcome:
+    """``download``: the CSV report being fetched already (the cycle starts it before the
+    directory sync, which the report's rows are joined with)."""
     stored = await state.watermark("usage_report")
     previous = date.fromisoformat(stored) if stored else None
     final_until = previous - timedelta(days=REVALIDATED_DAYS) if previous else None
@@ -96,7 +111,8 @@ async def ingest_usage(
     stamp = datetime.now(UTC).isoformat()
     rows = malformed = published = 0
     refresh = previous
-    async for row in report_rows(graph, fmt=fmt, period=period, version=version):
+    rows_of = report_rows(graph, fmt=fmt, period=period, version=version, download=download)
+    async for row in rows_of:
         if isinstance(row, MalformedRow):
             malformed += 1
             await publisher.dead_letter("usage_report", row.reason, row.position, row.fields)

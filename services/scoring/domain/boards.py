@@ -85,16 +85,23 @@ class BoardDelta:
 
 def seen_from_history(rules: RuleSet, person: str, history: History, seen: Seen) -> None:
     """Mark the challenge units a person had already counted before new facts arrive."""
+    units = seen.units
     for challenge in rules.challenges:
-        if challenge.metric == "points":
+        metric = challenge.metric
+        if metric == "points":
             continue
+        cid, start, end = challenge.id, challenge.start, challenge.end
         for day, apps in history.apps_by_day.items():
-            if not challenge.contains(day):
+            if not (start <= day <= end) or not apps:
                 continue
-            for app in apps:
-                unit = challenge_unit(challenge, Fact(person, day, 0, datetime.min, app))
-                if unit is not None:
-                    seen.units.add((person, challenge.id, unit))
+            if metric == "active_days":
+                units.add((person, cid, day.isoformat()))
+            elif metric == "active_rate":
+                units.add((person, cid, "active"))
+            elif metric == "distinct_apps":
+                for app in apps:
+                    if app is not None:
+                        units.add((person, cid, app))
 
 
 def challenge_unit(challenge: Challenge, fact: Fact) -> str | None:
@@ -117,6 +124,52 @@ def challenge_amount(challenge: Challenge, fact: Fact, seen: Seen) -> int:
     return RATE_SCALE if challenge.metric == "active_rate" else 1
 
 
+_POINTS, _ACTIVE_DAYS, _DISTINCT_APPS, _ACTIVE_RATE, _OTHER = range(5)
+_METRICS = {
+    "points": _POINTS,
+    "active_days": _ACTIVE_DAYS,
+    "distinct_apps": _DISTINCT_APPS,
+    "active_rate": _ACTIVE_RATE,
+}
+_TEAM, _DEPARTMENT, _PERSON = range(3)
+
+Members = dict[str, Entry]
+# One sum of facts bound for the same boards and member: the boards' member tables,
+# the member, the divisor of its first fact, and [amount, latest tick].
+_Sum = tuple[list[Members], str, int, list[int]]
+
+
+class _Running:
+    """A challenge as ``contribute`` needs it: codes for metric and scope, its board."""
+
+    __slots__ = ("id", "key", "metric", "scope", "table")
+
+    def __init__(self, challenge: Challenge) -> None:
+        self.id = challenge.id
+        self.metric = _METRICS.get(challenge.metric, _OTHER)
+        if challenge.scope == "team":
+            self.scope, scope = _TEAM, Scope.TEAMS
+        elif challenge.scope == "department":
+            self.scope, scope = _DEPARTMENT, Scope.DEPARTMENTS
+        else:
+            self.scope, scope = _PERSON, Scope.PEOPLE
+        self.key = board_key(scope, Window.CHALLENGE, challenge.id)
+        self.table: list[Members] | None = None  # the board, once it has an entry
+
+
+class _Day:
+    """One day's boards per scope (created on first use) and its running challenges."""
+
+    __slots__ = ("challenges", "departments", "iso", "people", "teams")
+
+    def __init__(self, challenges: list[_Running]) -> None:
+        self.challenges = challenges
+        self.people: list[Members] | None = None
+        self.teams: list[Members] | None = None
+        self.departments: list[Members] | None = None
+        self.iso: str | None = None
+
+
 def contribute(
     facts: Iterable[Fact],
     rules: RuleSet,
@@ -124,43 +177,142 @@ def contribute(
     seen: Seen,
     delta: BoardDelta,
 ) -> BoardDelta:
-    """Add each fact to every board it belongs on; people absent from ``groups`` are skipped."""
-    keys_by_day: dict[tuple[Scope, date], list[str]] = {}
-    challenges_by_day: dict[date, list[Challenge]] = {}
+    """Add each fact to every board it belongs on; people absent from ``groups`` are skipped.
 
-    def keys(scope: Scope, day: date) -> list[str]:
-        found = keys_by_day.get((scope, day))
-        if found is None:
-            periods = [(w, period_key(w, day)) for w in CALENDAR_WINDOWS]
-            periods += [(Window.SEASON, s.id) for s in rules.seasons_of(day)]
-            found = keys_by_day[(scope, day)] = [board_key(scope, w, p) for w, p in periods]
-        return found
+    Facts are summed first - per person and day, per team and day, per department
+    and day, per challenge and member - and each sum is added to its boards once,
+    in the order of its first fact. A board is created when the first sum bound
+    for it is, in the order its keys come. So ``delta`` ends up exactly as adding
+    fact by fact would leave it: the same amounts, latest ticks, the divisor of
+    each entry's first fact, even the same order of boards and members.
+    """
+    boards = delta.boards
+    units = seen.units
+    challenges = [(c, _Running(c)) for c in rules.challenges]
+    days: dict[date, _Day] = {}
+    ticks: dict[datetime, int] = {}
+    people: dict[tuple[str, date], list[int]] = {}
+    teams: dict[tuple[str, date], list[int]] = {}
+    departments: dict[tuple[str, date], list[int]] = {}
+    challenge_sums: dict[tuple[str, str], list[int]] = {}
+    order: list[_Sum] = []
+
+    def tables(scope: Scope, day: date) -> list[Members]:
+        keys = _board_keys(scope, day, rules)
+        return [boards.setdefault(key, {}) for key in keys]
 
     for fact in facts:
-        group = groups.get(fact.person)
+        person = fact.person
+        group = groups.get(person)
         if group is None:
             continue
-        tick = minute_tick(fact.at)
-        for key in keys(Scope.PEOPLE, fact.day):
-            delta.add(key, fact.person, fact.points, tick)
-        if group.team:
-            for key in keys(Scope.TEAMS, fact.day):
-                delta.add(key, group.team, fact.points, tick, group.team_size)
-        if group.department:
-            for key in keys(Scope.DEPARTMENTS, fact.day):
-                delta.add(key, group.department, fact.points, tick, group.department_size)
-        running = challenges_by_day.get(fact.day)
-        if running is None:
-            running = challenges_by_day[fact.day] = [
-                c for c in rules.challenges if c.contains(fact.day)
-            ]
-        for challenge in running:
-            amount = challenge_amount(challenge, fact, seen)
-            c_scope, c_member, c_divisor = _challenge_target(challenge, fact.person, group)
-            if c_member is not None:
-                key = board_key(c_scope, Window.CHALLENGE, challenge.id)
-                delta.add(key, c_member, amount, tick, c_divisor)
+        day, points, at = fact.day, fact.points, fact.at
+        # Equal wall times in one zone compare equal whatever their fold: no memo then.
+        tick = None if at.fold else ticks.get(at)
+        if tick is None:
+            tick = minute_tick(at)
+            if not at.fold:
+                ticks[at] = tick
+        today = days.get(day)
+        if today is None:
+            today = days[day] = _Day([r for c, r in challenges if c.contains(day)])
+
+        found = people.get((person, day))
+        if found is None:
+            found = people[(person, day)] = [points, tick]
+            if today.people is None:
+                today.people = tables(Scope.PEOPLE, day)
+            order.append((today.people, person, 1, found))
+        else:
+            found[0] += points
+            if tick > found[1]:
+                found[1] = tick
+        team = group.team
+        if team:
+            found = teams.get((team, day))
+            if found is None:
+                found = teams[(team, day)] = [points, tick]
+                if today.teams is None:
+                    today.teams = tables(Scope.TEAMS, day)
+                order.append((today.teams, team, group.team_size, found))
+            else:
+                found[0] += points
+                if tick > found[1]:
+                    found[1] = tick
+        department = group.department
+        if department:
+            found = departments.get((department, day))
+            if found is None:
+                found = departments[(department, day)] = [points, tick]
+                if today.departments is None:
+                    today.departments = tables(Scope.DEPARTMENTS, day)
+                order.append((today.departments, department, group.department_size, found))
+            else:
+                found[0] += points
+                if tick > found[1]:
+                    found[1] = tick
+
+        for challenge in today.challenges:
+            metric = challenge.metric
+            # The amount first: a unit counts as seen even when the fact has no target.
+            if metric == _POINTS:
+                amount = points
+            else:
+                unit: str | None
+                if metric == _ACTIVE_DAYS:
+                    unit = today.iso
+                    if unit is None:
+                        unit = today.iso = day.isoformat()
+                elif metric == _DISTINCT_APPS:
+                    unit = fact.app
+                elif metric == _ACTIVE_RATE:
+                    unit = "active"
+                else:
+                    unit = None
+                amount = 0
+                if unit is not None:
+                    seen_key = (person, challenge.id, unit)
+                    if seen_key not in units:
+                        units.add(seen_key)
+                        amount = RATE_SCALE if metric == _ACTIVE_RATE else 1
+            member: str | None
+            if challenge.scope == _TEAM:
+                member, divisor = team, group.team_size
+            elif challenge.scope == _DEPARTMENT:
+                member, divisor = department, group.department_size
+            else:
+                member, divisor = person, 1
+            if member is None:
+                continue
+            found = challenge_sums.get((challenge.key, member))
+            if found is None:
+                found = challenge_sums[(challenge.key, member)] = [amount, tick]
+                if challenge.table is None:
+                    challenge.table = [boards.setdefault(challenge.key, {})]
+                order.append((challenge.table, member, divisor, found))
+            else:
+                found[0] += amount
+                if tick > found[1]:
+                    found[1] = tick
+
+    for members_of, member, divisor, (amount, tick) in order:
+        divisor = divisor if divisor > 1 else 1
+        for members in members_of:
+            entry = members.get(member)
+            if entry is None:
+                members[member] = Entry(amount, tick, divisor)
+            else:
+                entry.amount += amount
+                if tick > entry.tick:
+                    entry.tick = tick
     return delta
+
+
+def _board_keys(scope: Scope, day: date, rules: RuleSet) -> list[str]:
+    """The calendar and season boards of ``scope`` that hold ``day``."""
+    periods = [(w, period_key(w, day)) for w in CALENDAR_WINDOWS]
+    periods += [(Window.SEASON, s.id) for s in rules.seasons_of(day)]
+    return [board_key(scope, w, p) for w, p in periods]
 
 
 def _challenge_target(

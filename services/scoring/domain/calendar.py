@@ -6,7 +6,7 @@ dates gives the same streaks, habits and achievement dates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -24,6 +24,9 @@ def _country_days(country: str, subdivision: str | None, year: int) -> frozenset
     return frozenset(table.keys())
 
 
+WORKING_DAY_MEMORY = 100_000  # dates whose verdict a calendar remembers (about 270 years)
+
+
 class WorkCalendar:
     """The organisation's working days: listed weekdays minus public and company holidays."""
 
@@ -31,6 +34,7 @@ class WorkCalendar:
         self._rules = rules
         self._extra = frozenset(rules.holidays)
         self._workdays = frozenset(rules.workdays)
+        self._working: dict[date, bool] = {}  # the rules are frozen, so verdicts keep
 
     def is_holiday(self, day: date) -> bool:
         if day in self._extra:
@@ -41,12 +45,19 @@ class WorkCalendar:
         )
 
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() in self._workdays and not self.is_holiday(day)
+        known = self._working.get(day)
+        if known is None:
+            known = day.weekday() in self._workdays and not self.is_holiday(day)
+            if len(self._working) >= WORKING_DAY_MEMORY:
+                self._working.clear()
+            self._working[day] = known
+        return known
 
     def working_days(self, start: date, end: date) -> list[date]:
         days, day = [], start
+        working = self.is_working_day
         while day <= end:
-            if self.is_working_day(day):
+            if working(day):
                 days.append(day)
             day += ONE_DAY
         return days
@@ -117,16 +128,50 @@ def streak_reached(
     ordered = sorted(set(active))
     if len(ordered) < days:
         return None
-    runs, _ = streak_runs(ordered, calendar, rules)
-    for run in runs:
-        if run.length >= days:
-            count = 0
-            for day in ordered:
-                if run.start <= day <= run.end and calendar.is_working_day(day):
-                    count += 1
-                    if count == days:
-                        return day
-    return None
+    return streaks_reached(ordered, calendar, rules, (days,))[0]
+
+
+def streaks_reached(
+    ordered: Sequence[date], calendar: WorkCalendar, rules: StreakRules, targets: Sequence[int]
+) -> list[date | None]:
+    """For each target length, the first date on which a run reached it.
+
+    ``ordered`` holds distinct active dates in ascending order. One walk over the
+    working days does for every target what :func:`streak_reached` does for one:
+    runs are bridged and broken exactly as in :func:`streak_runs`, and a run
+    reaches ``n`` on its ``n``-th active working day. The walk stops as soon as the
+    longest target is reached.
+    """
+    found: dict[int, date] = {}
+    if not ordered:
+        return [None] * len(targets)
+    wanted = set(targets)
+    longest = max(targets, default=0)
+    active_set = set(ordered)
+    freezes, window = rules.freezes, rules.freeze_window
+    length = best = position = 0
+    freeze_at: list[int] = []
+    for day in calendar.working_days(ordered[0], ordered[-1]):
+        position += 1
+        if day in active_set:
+            if length == 0:
+                freeze_at = []
+            length += 1
+            if length > best:
+                best = length
+                if length in wanted:
+                    found[length] = day
+                if best >= longest:
+                    break
+            continue
+        if length == 0:
+            continue
+        recent = [p for p in freeze_at if position - p < window]
+        if len(recent) < freezes:
+            freeze_at = [*recent, position]
+            continue
+        length = 0
+    return [found.get(target) for target in targets]
 
 
 def current_streak(
@@ -143,7 +188,11 @@ def current_streak(
 
 def habit_reached(active: Iterable[date], days: int, window: int) -> date | None:
     """The first date on which ``days`` of the last ``window`` calendar days were active."""
-    ordered = sorted(set(active))
+    return habit_reached_sorted(sorted(set(active)), days, window)
+
+
+def habit_reached_sorted(ordered: Sequence[date], days: int, window: int) -> date | None:
+    """:func:`habit_reached` for distinct dates already in ascending order."""
     if len(ordered) < days:
         return None
     for index in range(days - 1, len(ordered)):

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from services.scoring.domain.badges import achieved_badges
+from services.scoring.domain.badges import BadgeCheck, first_reaching
 from services.scoring.domain.calendar import WorkCalendar
 from services.scoring.domain.model import Award, AwardKind, History, Signal, award_key
 from services.scoring.domain.rules import RuleSet
+from shared.events import ActivityKind, App
 
 
 @dataclass(slots=True)
@@ -41,72 +42,76 @@ def day_start(day: date, tz: ZoneInfo) -> datetime:
 
 def points_award(rules: RuleSet, version: int, signal: Signal, paid_today: int) -> Award:
     """The points one signal earns, clipped so the person's day stays within the cap."""
-    base = rules.points.base(signal.app, signal.kind)
-    factor, bonuses = rules.multiplier(signal.app, signal.kind, signal.day)
-    earned = round(base * factor)
-    notes = [f"{base} for {signal.kind} in {signal.app}"]
-    if bonuses:
-        notes.append(f"x{factor:g} ({', '.join(bonuses)})")
-    paid = earned
-    cap = rules.points.daily_cap
-    if cap is not None and paid_today + earned > cap:
-        paid = max(0, cap - paid_today)
-        notes.append(
-            f"daily cap of {cap} reached"
-            if paid == 0
-            else f"daily cap of {cap}: {paid} of {earned}"
+    return _Points(rules, version).award(signal, paid_today)
+
+
+class _Points:
+    """Points per signal, with what they depend on worked out once per (app, kind, day).
+
+    The base, the bonus factor, the earned points and the note ("10 for prompt in
+    word; x2 (copilot-week)") are the same for every signal of an app, kind and
+    day; only the daily cap is a matter of the person.
+    """
+
+    __slots__ = ("_cap", "_known", "_rules", "_version")
+
+    def __init__(self, rules: RuleSet, version: int) -> None:
+        self._rules = rules
+        self._version = version
+        self._cap = rules.points.daily_cap
+        # (app, kind, day) -> (rule, key prefix, earned, note)
+        self._known: dict[tuple[App, ActivityKind, date], tuple[str, str, int, str]] = {}
+
+    def _work_out(self, app: App, kind: ActivityKind, day: date) -> tuple[str, str, int, str]:
+        base = self._rules.points.base(app, kind)
+        factor, bonuses = self._rules.multiplier(app, kind, day)
+        note = f"{base} for {kind} in {app}"
+        if bonuses:
+            note = f"{note}; x{factor:g} ({', '.join(bonuses)})"
+        rule = f"points.{kind}"
+        known = (rule, award_key(rule, self._version, ""), round(base * factor), note)
+        self._known[(app, kind, day)] = known
+        return known
+
+    def award(self, signal: Signal, paid_today: int) -> Award:
+        app, kind, day = signal.app, signal.kind, signal.day
+        known = self._known.get((app, kind, day))
+        if known is None:
+            known = self._work_out(app, kind, day)
+        rule, prefix, earned, note = known
+        paid = earned
+        cap = self._cap
+        if cap is not None and paid_today + earned > cap:
+            paid = max(0, cap - paid_today)
+            if paid == 0:
+                note = f"{note}; daily cap of {cap} reached"
+            else:
+                note = f"{note}; daily cap of {cap}: {paid} of {earned}"
+        return Award(
+            prefix + signal.event_id,
+            AwardKind.POINTS,
+            rule,
+            self._version,
+            signal.person,
+            day,
+            signal.at,
+            paid,
+            signal.event_id,
+            app,
+            None,
+            None,
+            note,
         )
-    return Award(
-        key=award_key(f"points.{signal.kind}", version, signal.event_id),
-        kind=AwardKind.POINTS,
-        rule=f"points.{signal.kind}",
-        version=version,
-        person=signal.person,
-        day=signal.day,
-        at=signal.at,
-        points=paid,
-        event_id=signal.event_id,
-        app=signal.app,
-        note="; ".join(notes),
-    )
 
 
 def first_day_reaching(by_day: dict[date, int], threshold: int) -> date | None:
-    running = 0
-    for day in sorted(by_day):
-        running += by_day[day]
-        if running >= threshold:
-            return day
-    return None
+    return first_reaching(by_day, threshold)
 
 
 def level_awards(
     rules: RuleSet, version: int, person: str, state: PersonState, tz: ZoneInfo, trigger: str
 ) -> list[Award]:
-    awards = []
-    for level in sorted(rules.levels, key=lambda lv: lv.points):
-        if level.points == 0 or level.level in state.levels:
-            continue
-        reached = first_day_reaching(state.paid_by_day, level.points)
-        if reached is None:
-            break
-        state.levels.add(level.level)
-        awards.append(
-            Award(
-                key=award_key("level", version, f"{person}:{level.level}"),
-                kind=AwardKind.LEVEL,
-                rule="level",
-                version=version,
-                person=person,
-                day=reached,
-                at=day_start(reached, tz),
-                event_id=trigger,
-                ref=str(level.level),
-                title=level.title,
-                note=f"{level.points} points reached",
-            )
-        )
-    return awards
+    return _Awarding(rules, version, None, tz).levels(person, state, trigger)
 
 
 def badge_awards(
@@ -118,26 +123,78 @@ def badge_awards(
     tz: ZoneInfo,
     trigger: str,
 ) -> list[Award]:
-    awards = []
-    found = achieved_badges(rules, calendar, state.history, state.paid_by_day, state.badges)
-    for badge, reached in list(found):
-        state.badges.add(badge.id)
-        awards.append(
-            Award(
-                key=award_key(f"badge.{badge.id}", version, person),
-                kind=AwardKind.BADGE,
-                rule=f"badge.{badge.id}",
-                version=version,
-                person=person,
-                day=reached,
-                at=day_start(reached, tz),
-                event_id=trigger,
-                ref=badge.id,
-                title=badge.title,
-                note=f"{badge.type} badge",
+    return _Awarding(rules, version, calendar, tz).badges(person, state, trigger)
+
+
+class _Awarding:
+    """Badges and levels for one batch: the rule set's parts sorted and dated once."""
+
+    __slots__ = ("_check", "_levels", "_rules", "_starts", "_tz", "_version")
+
+    def __init__(
+        self, rules: RuleSet, version: int, calendar: WorkCalendar | None, tz: ZoneInfo
+    ) -> None:
+        self._rules = rules
+        self._version = version
+        self._check = None if calendar is None else BadgeCheck(rules, calendar)
+        self._tz = tz
+        self._levels = sorted(rules.levels, key=lambda lv: lv.points)
+        self._starts: dict[date, datetime] = {}
+
+    def _start(self, day: date) -> datetime:
+        at = self._starts.get(day)
+        if at is None:
+            at = self._starts[day] = day_start(day, self._tz)
+        return at
+
+    def badges(self, person: str, state: PersonState, trigger: str) -> list[Award]:
+        if self._check is None:
+            raise ValueError("badges need the working-day calendar")
+        awards = []
+        for badge, reached in self._check.achieved(state.history, state.paid_by_day, state.badges):
+            state.badges.add(badge.id)
+            awards.append(
+                Award(
+                    key=award_key(f"badge.{badge.id}", self._version, person),
+                    kind=AwardKind.BADGE,
+                    rule=f"badge.{badge.id}",
+                    version=self._version,
+                    person=person,
+                    day=reached,
+                    at=self._start(reached),
+                    event_id=trigger,
+                    ref=badge.id,
+                    title=badge.title,
+                    note=f"{badge.type} badge",
+                )
             )
-        )
-    return awards
+        return awards
+
+    def levels(self, person: str, state: PersonState, trigger: str) -> list[Award]:
+        awards = []
+        for level in self._levels:
+            if level.points == 0 or level.level in state.levels:
+                continue
+            reached = first_reaching(state.paid_by_day, level.points)
+            if reached is None:
+                break
+            state.levels.add(level.level)
+            awards.append(
+                Award(
+                    key=award_key("level", self._version, f"{person}:{level.level}"),
+                    kind=AwardKind.LEVEL,
+                    rule="level",
+                    version=self._version,
+                    person=person,
+                    day=reached,
+                    at=self._start(reached),
+                    event_id=trigger,
+                    ref=str(level.level),
+                    title=level.title,
+                    note=f"{level.points} points reached",
+                )
+            )
+        return awards
 
 
 def score(
@@ -152,16 +209,26 @@ def score(
     by_person: dict[str, list[Signal]] = defaultdict(list)
     for signal in signals:
         by_person[signal.person].append(signal)
+    points = _Points(rules, version)
+    awarding = _Awarding(rules, version, calendar, tz)
     awards: list[Award] = []
     for person in sorted(by_person):
-        state = states.setdefault(person, PersonState())
-        ordered = sorted(by_person[person], key=Signal.sort_key)
+        state = states.get(person)
+        if state is None:
+            state = states[person] = PersonState()
+        ordered = by_person[person]
+        if len(ordered) > 1:
+            ordered.sort(key=Signal.sort_key)
+        paid_by_day = state.paid_by_day
+        add = state.history.add_many
         for signal in ordered:
-            award = points_award(rules, version, signal, state.paid_by_day.get(signal.day, 0))
-            state.paid_by_day[signal.day] = state.paid_by_day.get(signal.day, 0) + award.points
-            state.history.add(signal)
+            day = signal.day
+            paid_today = paid_by_day.get(day, 0)
+            award = points.award(signal, paid_today)
+            paid_by_day[day] = paid_today + award.points
+            add(day, signal.app, signal.kind, 1)
             awards.append(award)
         trigger = ordered[-1].event_id
-        awards += badge_awards(rules, version, person, state, calendar, tz, trigger)
-        awards += level_awards(rules, version, person, state, tz, trigger)
+        awards += awarding.badges(person, state, trigger)
+        awards += awarding.levels(person, state, trigger)
     return awards

@@ -54,6 +54,9 @@ class Award:
     note: str | None = None  # why it paid what it paid
 
 
+_PROMPT = ActivityKind.PROMPT
+
+
 def award_key(rule: str, version: int, scope: str) -> str:
     """The ledger's unique key: rule, rule-set version, and the event or period."""
     return f"{rule}|v{version}|{scope}"
@@ -72,10 +75,16 @@ class History:
         self.add_many(signal.day, signal.app, signal.kind, 1)
 
     def add_many(self, day: date, app: App, kind: ActivityKind, count: int) -> None:
-        self.apps_by_day.setdefault(day, set()).add(app)
-        self.actions_by_day[day] = self.actions_by_day.get(day, 0) + count
-        if kind == ActivityKind.PROMPT:
-            self.prompts_by_day[day] = self.prompts_by_day.get(day, 0) + count
+        apps = self.apps_by_day.get(day)
+        if apps is None:
+            self.apps_by_day[day] = {app}
+        else:
+            apps.add(app)
+        actions = self.actions_by_day
+        actions[day] = actions.get(day, 0) + count
+        if kind == _PROMPT:
+            prompts = self.prompts_by_day
+            prompts[day] = prompts.get(day, 0) + count
         known = self.first_use.get(app)
         if known is None or day < known:
             self.first_use[app] = day

@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.scoring.scorer import Scorer
+from shared.batches import decode
 from shared.events import (
     ActivityKind,
     App,
@@ -16,7 +17,6 @@ from shared.events import (
     CloudEvent,
     DirectoryPerson,
     PointsAwarded,
-    parse_event,
 )
 from shared.leaderboards import Scope, board_key, top
 from shared.periods import Window
@@ -57,7 +57,8 @@ async def test_signals_become_points_and_boards(
     assert {r[5] for r in rows if r[1] == "badge"} >= {"first-word"}
 
     sub = await js.pull_subscribe("awards.>", durable="t-awards", stream="AWARDS")
-    announced = [parse_event(m.data).data for m in await sub.fetch(50, timeout=2)]
+    messages = await sub.fetch(50, timeout=2)
+    announced = [e.data for m in messages for e in decode(m)[0]]  # points come in batches
     awarded = [a for a in announced if isinstance(a, PointsAwarded)]
     assert sorted(a.points for a in awarded) == [3, 5, 10, 10]
     assert {a.team for a in awarded} == {"Red", "Blue"}

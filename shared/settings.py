@@ -97,7 +97,10 @@ class ScoringSettings(CommonSettings):
 
     scoring_rules_path: Path | None = None  # rules published when none are (default.yaml)
     scoring_durable: str = "scoring"
-    scoring_batch_size: int = 1000
+    scoring_batch_size: int = 1000  # messages per fetch at most
+    scoring_batch_events: int = 5000  # events per ledger transaction, about
+    scoring_flush_seconds: float = 0.25  # boards and acknowledgements at least this often
+    scoring_flush_events: int = 10_000  # ... or after this many events
     scoring_max_deliver: int = 5
     scoring_ack_wait_seconds: float = 60.0
     scoring_max_ack_pending: int = 20_000

@@ -92,6 +92,9 @@ def consumer_settings(settings: ScoringSettings) -> ConsumerSettings:
     return ConsumerSettings(
         durable=settings.scoring_durable,
         batch_size=settings.scoring_batch_size,
+        batch_events=settings.scoring_batch_events,
+        flush_seconds=settings.scoring_flush_seconds,
+        flush_events=settings.scoring_flush_events,
         max_deliver=settings.scoring_max_deliver,
         ack_wait=settings.scoring_ack_wait_seconds,
         max_ack_pending=settings.scoring_max_ack_pending,

@@ -53,7 +53,7 @@ class ConsumerSettings:
     batch_size: int = 500  # messages per fetch at most
     batch_events: int = 5000  # events per ledger transaction, about (batch messages hold many)
     flush_seconds: float = 0.25  # boards, announcements and acks at least this often
-    flush_events: int = 20_000  # ... or after this many events
+    flush_events: int = 10_000  # ... or after this many events
     max_deliver: int = 5
     ack_wait: float = 60.0
     max_ack_pending: int = 20_000
@@ -202,7 +202,9 @@ class SignalConsumer:
         self._pending_messages: list[Msg] = []
         self._pending_since = 0.0
         self._pending_events = 0
-        self._per_message = 1.0  # events per message in the last fetch
+        # Events per message, a decaying maximum: the first fetch asks for one message,
+        # which may be a batch of hundreds of events.
+        self._per_message = float(settings.batch_events)
 
     def stop(self) -> None:
         self._stop.set()
@@ -273,7 +275,7 @@ class SignalConsumer:
         if not good:
             return
         events = len(batch.activities) + len(batch.people)
-        self._per_message = max(1.0, events / len(good))
+        self._per_message = max(1.0, events / len(good), self._per_message / 2)
         pending = self._pending
         try:
             staged = await self.scorer.stage(batch, pending)

@@ -37,7 +37,6 @@ class LedgerEntry(SQLModel, table=True):
     __tablename__ = "scoring_ledger"
     __table_args__ = (
         Index("ix_scoring_ledger_version_person", "ruleset_version", "person", "day"),
-        Index("ix_scoring_ledger_event", "event_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -67,3 +67,42 @@ def encode_activity(
         option=orjson.OPT_UTC_Z,
     )
     return EncodedEvent(SUBJECT, identifier, TYPE, body)
+
+
+APP_VALUES = {app: app.value for app in App}
+PROMPT = ActivityKind.PROMPT.value
+HISTORY = SignalSource.INTERACTION_HISTORY.value
+
+
+def encode_prompt(
+    *, person: str, app: App, day: date, occurred_at: datetime, interaction_id: str, time: str
+) -> EncodedEvent:
+    """``encode_activity`` for a prompt from the interaction history: the same bytes, with
+    the enum values looked up once (a backfill encodes hundreds of thousands)."""
+    app_value = APP_VALUES[app]
+    day_text = day.isoformat()
+    identifier = hashlib.sha256(
+        f"{TYPE}\x1f{person}\x1f{app_value}\x1f{PROMPT}\x1f{day_text}\x1f{interaction_id}".encode()
+    ).hexdigest()[:32]
+    body = orjson.dumps(
+        {
+            "specversion": "1.0",
+            "id": identifier,
+            "source": SOURCE,
+            "type": TYPE,
+            "time": time,
+            "subject": person,
+            "datacontenttype": "application/json",
+            "data": {
+                "person": person,
+                "app": app_value,
+                "kind": PROMPT,
+                "date": day_text,
+                "occurred_at": occurred_at,
+                "source": HISTORY,
+                "interaction_id": interaction_id,
+            },
+        },
+        option=orjson.OPT_UTC_Z,
+    )
+    return EncodedEvent(SUBJECT, identifier, TYPE, body)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,12 +32,12 @@ from services.ingest.batching import (
     retry_wait,
     send_batch,
 )
-from services.ingest.encoding import encode_activity
+from services.ingest.encoding import encode_prompt
 from services.ingest.graph import GraphClient, GraphError
 from services.ingest.publisher import Publisher
 from services.ingest.state import IngestState
 from shared.bus import EncodedEvent
-from shared.events import ActivityKind, App, SignalSource
+from shared.events import App
 from shared.ids import pseudonym
 from shared.logs import get_logger
 from shared.periods import local_date
@@ -100,11 +100,30 @@ class HistoryPage(msgspec.Struct):
     error: Any = None
 
 
+_LOCAL_DAYS: dict[tuple[str, str], date] = {}
+
+
+def _local_day(text: Any, created: datetime, tz: ZoneInfo) -> date:
+    """``local_date(created, tz)``, remembered per UTC minute of Graph's usual
+    ``...T08:27:22.905Z`` form (zone offsets are whole minutes)."""
+    if type(text) is not str or len(text) < 17 or text[-1] != "Z":
+        return local_date(created, tz)
+    key = (text[:16], tz.key)
+    day = _LOCAL_DAYS.get(key)
+    if day is None:
+        if len(_LOCAL_DAYS) > 100_000:
+            _LOCAL_DAYS.clear()
+        day = _LOCAL_DAYS[key] = local_date(created, tz)
+    return day
+
+
 def prompt_event(
     item: HistoryItem | Mapping[str, Any], person: str, tz: ZoneInfo, time: str
 ) -> EncodedEvent | None:
     """The event for one item; ``None`` for anything but a user prompt. Raises ``ValueError``."""
-    if isinstance(item, Mapping):
+    if type(item) is not HistoryItem:
+        if not isinstance(item, Mapping):
+            raise TypeError("an interaction is not an object")
         item = HistoryItem(
             item.get("id"),
             item.get("interactionType"),
@@ -117,13 +136,11 @@ def prompt_event(
     if not interaction_id:
         raise ValueError("interaction without id")
     created = parse_time(item.created_date_time)
-    return encode_activity(
+    return encode_prompt(
         person=person,
         app=app_of(item.app_class),
-        kind=ActivityKind.PROMPT,
-        day=local_date(created, tz),
+        day=_local_day(item.created_date_time, created, tz),
         occurred_at=created,
-        source=SignalSource.INTERACTION_HISTORY,
         interaction_id=str(interaction_id),
         time=time,
     )

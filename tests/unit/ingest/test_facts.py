@@ -165,3 +165,35 @@ def test_fast_encoding_equals_the_model_envelope(with_interaction: bool) -> None
     assert fast.id == model.id and fast.subject == model.data.subject_name
     assert parse_event(fast.body) == parse_event(model.to_bytes())
     assert set(orjson.loads(fast.body)) == set(orjson.loads(model.to_bytes()))
+
+
+def test_prompt_encoding_equals_the_general_one() -> None:
+    from datetime import UTC, datetime
+
+    from services.ingest.encoding import encode_activity, encode_prompt
+
+    moment = datetime(2026, 3, 1, 23, 30, 0, 427000, tzinfo=UTC)
+    common: dict[str, Any] = {
+        "person": "p-abc",
+        "app": App.LOOP,
+        "day": date(2026, 3, 2),
+        "occurred_at": moment,
+        "interaction_id": "1764008994427",
+        "time": "2026-03-02T06:00:00+00:00",
+    }
+    general = encode_activity(
+        kind=ActivityKind.PROMPT, source=SignalSource.INTERACTION_HISTORY, **common
+    )
+    assert encode_prompt(**common) == general
+
+
+def test_the_local_day_is_right_on_both_sides_of_midnight() -> None:
+    late = {
+        "id": "1",
+        "interactionType": "userPrompt",
+        "createdDateTime": "2026-07-01T21:59:59.999Z",
+    }
+    later = {**late, "id": "2", "createdDateTime": "2026-07-01T22:00:00.000Z"}
+    first, second = prompt(late), prompt(later)  # Brussels is UTC+2 in summer
+    assert first is not None and first.date == date(2026, 7, 1)
+    assert second is not None and second.date == date(2026, 7, 2)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from services.scoring.domain.model import History
 from services.scoring.domain.rules import Challenge, RuleSet
@@ -134,9 +135,10 @@ _METRICS = {
 _TEAM, _DEPARTMENT, _PERSON = range(3)
 
 Members = dict[str, Entry]
-# One sum of facts bound for the same boards and member: the boards' member tables,
-# the member, the divisor of its first fact, and [amount, latest tick].
-_Sum = tuple[list[Members], str, int, list[int]]
+# A sum of facts bound for the same boards and member, under (member, day) or
+# (member, challenge board): [amount, latest tick, the boards' member tables,
+# the divisor of its first fact].
+_Sums = dict[tuple[str, Any], list[Any]]
 
 
 class _Running:
@@ -180,22 +182,22 @@ def contribute(
     """Add each fact to every board it belongs on; people absent from ``groups`` are skipped.
 
     Facts are summed first - per person and day, per team and day, per department
-    and day, per challenge and member - and each sum is added to its boards once,
-    in the order of its first fact. A board is created when the first sum bound
-    for it is, in the order its keys come. So ``delta`` ends up exactly as adding
-    fact by fact would leave it: the same amounts, latest ticks, the divisor of
-    each entry's first fact, even the same order of boards and members.
+    and day, per challenge and member - and each sum is added to its boards once.
+    A board only ever gets sums of one kind, added in the order of their first
+    facts, and a board is created when the first sum bound for it is, in the order
+    its keys come. So ``delta`` ends up exactly as adding fact by fact would leave
+    it: the same amounts, latest ticks, the divisor of each entry's first fact,
+    even the same order of boards and members.
     """
     boards = delta.boards
     units = seen.units
     challenges = [(c, _Running(c)) for c in rules.challenges]
     days: dict[date, _Day] = {}
     ticks: dict[datetime, int] = {}
-    people: dict[tuple[str, date], list[int]] = {}
-    teams: dict[tuple[str, date], list[int]] = {}
-    departments: dict[tuple[str, date], list[int]] = {}
-    challenge_sums: dict[tuple[str, str], list[int]] = {}
-    order: list[_Sum] = []
+    people: _Sums = {}
+    teams: _Sums = {}
+    departments: _Sums = {}
+    challenge_sums: _Sums = {}
 
     def tables(scope: Scope, day: date) -> list[Members]:
         keys = _board_keys(scope, day, rules)
@@ -219,10 +221,9 @@ def contribute(
 
         found = people.get((person, day))
         if found is None:
-            found = people[(person, day)] = [points, tick]
             if today.people is None:
                 today.people = tables(Scope.PEOPLE, day)
-            order.append((today.people, person, 1, found))
+            people[(person, day)] = [points, tick, today.people, 1]
         else:
             found[0] += points
             if tick > found[1]:
@@ -231,10 +232,9 @@ def contribute(
         if team:
             found = teams.get((team, day))
             if found is None:
-                found = teams[(team, day)] = [points, tick]
                 if today.teams is None:
                     today.teams = tables(Scope.TEAMS, day)
-                order.append((today.teams, team, group.team_size, found))
+                teams[(team, day)] = [points, tick, today.teams, group.team_size]
             else:
                 found[0] += points
                 if tick > found[1]:
@@ -243,10 +243,14 @@ def contribute(
         if department:
             found = departments.get((department, day))
             if found is None:
-                found = departments[(department, day)] = [points, tick]
                 if today.departments is None:
                     today.departments = tables(Scope.DEPARTMENTS, day)
-                order.append((today.departments, department, group.department_size, found))
+                departments[(department, day)] = [
+                    points,
+                    tick,
+                    today.departments,
+                    group.department_size,
+                ]
             else:
                 found[0] += points
                 if tick > found[1]:
@@ -284,28 +288,37 @@ def contribute(
                 member, divisor = person, 1
             if member is None:
                 continue
-            found = challenge_sums.get((challenge.key, member))
+            found = challenge_sums.get((member, challenge.key))
             if found is None:
-                found = challenge_sums[(challenge.key, member)] = [amount, tick]
                 if challenge.table is None:
                     challenge.table = [boards.setdefault(challenge.key, {})]
-                order.append((challenge.table, member, divisor, found))
+                challenge_sums[(member, challenge.key)] = [amount, tick, challenge.table, divisor]
             else:
                 found[0] += amount
                 if tick > found[1]:
                     found[1] = tick
 
-    for members_of, member, divisor, (amount, tick) in order:
+    # Each board gets sums of one kind only, so each kind in its own order will do.
+    for sums in (people, teams, departments, challenge_sums):
+        _add_sums(sums)
+    return delta
+
+
+def _add_sums(sums: _Sums) -> None:
+    """Add each sum to its boards as ``BoardDelta.add`` would, in the order of the sums."""
+    new_entry = object.__new__
+    for (member, _), (amount, tick, tables, divisor) in sums.items():
         divisor = divisor if divisor > 1 else 1
-        for members in members_of:
+        for members in tables:
             entry = members.get(member)
             if entry is None:
-                members[member] = Entry(amount, tick, divisor)
+                # Entry(amount, tick, divisor) without the call of __init__.
+                entry = members[member] = new_entry(Entry)
+                entry.amount, entry.tick, entry.divisor = amount, tick, divisor
             else:
                 entry.amount += amount
                 if tick > entry.tick:
                     entry.tick = tick
-    return delta
 
 
 def _board_keys(scope: Scope, day: date, rules: RuleSet) -> list[str]:

@@ -16,7 +16,14 @@ from zoneinfo import ZoneInfo
 
 from services.scoring.domain.badges import BadgeCheck, first_reaching
 from services.scoring.domain.calendar import WorkCalendar
-from services.scoring.domain.model import Award, AwardKind, History, Signal, award_key
+from services.scoring.domain.model import (
+    Award,
+    AwardKind,
+    History,
+    Signal,
+    award_key,
+    new_award,
+)
 from services.scoring.domain.rules import RuleSet
 from shared.events import ActivityKind, App
 
@@ -87,7 +94,7 @@ class _Points:
                 note = f"{note}; daily cap of {cap} reached"
             else:
                 note = f"{note}; daily cap of {cap}: {paid} of {earned}"
-        return Award(
+        return new_award(
             prefix + signal.event_id,
             AwardKind.POINTS,
             rule,
@@ -153,19 +160,22 @@ class _Awarding:
         awards = []
         for badge, reached in self._check.achieved(state.history, state.paid_by_day, state.badges):
             state.badges.add(badge.id)
+            rule = f"badge.{badge.id}"
             awards.append(
-                Award(
-                    key=award_key(f"badge.{badge.id}", self._version, person),
-                    kind=AwardKind.BADGE,
-                    rule=f"badge.{badge.id}",
-                    version=self._version,
-                    person=person,
-                    day=reached,
-                    at=self._start(reached),
-                    event_id=trigger,
-                    ref=badge.id,
-                    title=badge.title,
-                    note=f"{badge.type} badge",
+                new_award(
+                    award_key(rule, self._version, person),
+                    AwardKind.BADGE,
+                    rule,
+                    self._version,
+                    person,
+                    reached,
+                    self._start(reached),
+                    0,
+                    trigger,
+                    None,
+                    badge.id,
+                    badge.title,
+                    f"{badge.type} badge",
                 )
             )
         return awards
@@ -180,18 +190,20 @@ class _Awarding:
                 break
             state.levels.add(level.level)
             awards.append(
-                Award(
-                    key=award_key("level", self._version, f"{person}:{level.level}"),
-                    kind=AwardKind.LEVEL,
-                    rule="level",
-                    version=self._version,
-                    person=person,
-                    day=reached,
-                    at=self._start(reached),
-                    event_id=trigger,
-                    ref=str(level.level),
-                    title=level.title,
-                    note=f"{level.points} points reached",
+                new_award(
+                    award_key("level", self._version, f"{person}:{level.level}"),
+                    AwardKind.LEVEL,
+                    "level",
+                    self._version,
+                    person,
+                    reached,
+                    self._start(reached),
+                    0,
+                    trigger,
+                    None,
+                    str(level.level),
+                    level.title,
+                    f"{level.points} points reached",
                 )
             )
         return awards

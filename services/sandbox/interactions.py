@@ -141,13 +141,19 @@ def interactions(state: SandboxState, person: Person, window: Window) -> list[In
     ]
 
 
+# "HH:MM:SS" for every second of a day and ".mmmZ" for every millisecond: an item's time
+# is two lookups
+CLOCK = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86_400)]
+MILLIS = [f".{ms:03d}Z" for ms in range(1000)]
+
+
 def render(state: SandboxState, person: Person, line: Timeline, start: int, stop: int) -> bytes:
     """Items ``start:stop`` of a timeline as JSON, comma-separated (a page's ``value``)."""
     sender = _sender(person, state.settings.tenant_id)
     days: dict[int, str] = {}
-    # what an item holds besides its id, session, request id and time depends only on these
-    middles: dict[tuple[int, int], str] = {}
-    tails: dict[tuple[int, int, int], str] = {}
+    # what an item holds besides its id, session, request id and time depends only on
+    # (kind, app, text): the part before "etag" and the part after "createdDateTime"
+    parts: dict[tuple[int, int, int], tuple[str, str]] = {}
     sessions, request_ids, apps, texts = line.sessions, line.request_ids, line.apps, line.texts
     out = []
     for millis, kind, cell, prompt in zip(
@@ -160,31 +166,25 @@ def render(state: SandboxState, person: Person, line: Timeline, start: int, stop
         day, rest = divmod(millis, DAY_MS)
         prefix = days.get(day)
         if prefix is None:
-            prefix = days[day] = dt.date.fromordinal(EPOCH_ORDINAL + day).isoformat()
-        seconds, ms = divmod(rest, 1000)
-        minutes, second = divmod(seconds, 60)
+            prefix = days[day] = dt.date.fromordinal(EPOCH_ORDINAL + day).isoformat() + "T"
         app = apps[cell]
-        middle = middles.get((kind, app))
-        if middle is None:
-            conversation = "bizchat" if APPS[app] == "chat" else "appchat"
-            middle = middles[kind, app] = (
-                f'"appClass":"{CLASSES[app]}","interactionType":"{KINDS[kind]}",'
-                f'"conversationType":"{conversation}",'
-            )
         text = -1 if kind else texts[prompt]
-        tail = tails.get((kind, app, text))
-        if tail is None:
+        both = parts.get((kind, app, text))
+        if both is None:
             said = RESPONSE if kind else PROMPTS[text]
             sent = BOTS[APPS[app]] if kind else sender
-            tail = tails[kind, app, text] = (
-                f'"locale":"{LOCALES[said]}","contexts":[],"from":{sent},"body":{BODIES[said]},'
-                '"attachments":[],"links":[],"mentions":[]}'
+            conversation = "bizchat" if APPS[app] == "chat" else "appchat"
+            both = parts[kind, app, text] = (
+                f'"appClass":"{CLASSES[app]}","interactionType":"{KINDS[kind]}",'
+                f'"conversationType":"{conversation}","etag":"',
+                f'","locale":"{LOCALES[said]}","contexts":[],"from":{sent},'
+                f'"body":{BODIES[said]},"attachments":[],"links":[],"mentions":[]}}',
             )
+        seconds, ms = divmod(rest, 1000)
+        ident = str(millis)
         out.append(
-            f'{{"id":"{millis}","sessionId":"{sessions[cell]}",'
-            f'"requestId":"{request_ids[prompt]}",{middle}'
-            f'"etag":"{millis}","createdDateTime":"{prefix}T{minutes // 60:02d}:'
-            f'{minutes % 60:02d}:{second:02d}.{ms:03d}Z",{tail}'
+            f'{{"id":"{ident}","sessionId":"{sessions[cell]}","requestId":"{request_ids[prompt]}",'
+            f'{both[0]}{ident}","createdDateTime":"{prefix}{CLOCK[seconds]}{MILLIS[ms]}{both[1]}'
         )
     return ",".join(out).encode()
 

@@ -54,8 +54,10 @@ def relax_gc() -> None:
     """Collect garbage less often, and never look at what exists at start-up again.
 
     A backfill allocates millions of short-lived objects (pages, events); with the
-    default thresholds the collector keeps rescanning the long-lived heap.
+    default thresholds the collector keeps rescanning the long-lived heap. Garbage is
+    collected first: frozen garbage would never be freed.
     """
+    gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
 

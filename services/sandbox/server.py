@@ -34,6 +34,7 @@ def serve(settings: SandboxSettings) -> None:
     config = uvicorn_config(settings)
     # The organisation and its model live for the whole run: keep them out of collections,
     # and collect less often (pages allocate many short-lived strings and lists).
+    gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
     get_logger("sandbox").info(

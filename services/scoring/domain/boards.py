@@ -86,13 +86,16 @@ class BoardDelta:
 
 def seen_from_history(rules: RuleSet, person: str, history: History, seen: Seen) -> None:
     """Mark the challenge units a person had already counted before new facts arrive."""
+    by_day = history.apps_by_day
+    if not by_day:
+        return
     units = seen.units
     for challenge in rules.challenges:
         metric = challenge.metric
         if metric == "points":
             continue
         cid, start, end = challenge.id, challenge.start, challenge.end
-        for day, apps in history.apps_by_day.items():
+        for day, apps in by_day.items():
             if not (start <= day <= end) or not apps:
                 continue
             if metric == "active_days":

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from services.ingest.encoding import encode_person
 from services.ingest.graph import GraphClient, GraphError
 from services.ingest.publisher import Publisher
 from services.ingest.state import IngestState
+from shared.bus import EncodedEvent
 from shared.events import DirectoryPerson
 from shared.ids import pseudonym
 from shared.logs import get_logger
@@ -58,17 +61,27 @@ def merge(
     return user
 
 
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def person_fields(user: dict[str, Any], key: str) -> dict[str, Any]:
+    """The fields of a ``directory.person`` event for a (merged) directory user."""
+    department, office = _text(user["department"]), _text(user["office_location"])
+    return {
+        "person": pseudonym(user["object_id"], key),
+        "display_name": _text(user["display_name"]),
+        "department": department,
+        "team": team_of(department, office),
+        "job_title": _text(user["job_title"]),
+        "office_location": office,
+        "licensed": bool(user["licensed"]) and not user["removed"],
+        "removed": bool(user["removed"]),
+    }
+
+
 def person_event(user: dict[str, Any], key: str) -> DirectoryPerson:
-    return DirectoryPerson(
-        person=pseudonym(user["object_id"], key),
-        display_name=user["display_name"],
-        department=user["department"],
-        team=team_of(user["department"], user["office_location"]),
-        job_title=user["job_title"],
-        office_location=user["office_location"],
-        licensed=bool(user["licensed"]) and not user["removed"],
-        removed=bool(user["removed"]),
-    )
+    return DirectoryPerson(**person_fields(user, key))
 
 
 @dataclass
@@ -102,7 +115,9 @@ async def _sync(
 ) -> DirectoryOutcome:
     known = await state.directory()
     changed: dict[str, dict[str, Any]] = {}
-    events: list[DirectoryPerson] = []
+    events: list[EncodedEvent] = []
+    now = datetime.now(UTC)
+    stamp = now.isoformat()
     final_link: str | None = None
     pages = (
         graph.pages(delta_link)
@@ -116,11 +131,11 @@ async def _sync(
                 continue
             user = merge(changed.get(item["id"]) or known.get(item["id"]), item, skus)
             changed[user["object_id"]] = user
-            events.append(person_event(user, key))
+            events.append(encode_person(**person_fields(user, key), time=stamp, observed_at=now))
         final_link = page.get("@odata.deltaLink") or final_link
     if final_link is None:
         raise GraphError(200, "users/delta", "noDeltaLink", "paging ended without a delta link")
-    await publisher.publish(events)
+    await publisher.publish_encoded(events)
     await state.commit_directory(list(changed.values()), final_link)
     removed = sum(1 for u in changed.values() if u["removed"])
     log.info("directory synced", changed=len(changed), removed=removed, full=delta_link is None)

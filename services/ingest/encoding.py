@@ -15,7 +15,8 @@ from typing import Any
 import orjson
 
 from shared.bus import EncodedEvent
-from shared.events import ActivityKind, App, CopilotActivity, SignalSource
+from shared.events import ActivityKind, App, CopilotActivity, DirectoryPerson, SignalSource
+from shared.ids import event_id
 
 SOURCE = "uptake/ingest"
 TYPE = CopilotActivity.event_type
@@ -106,3 +107,51 @@ def encode_prompt(
         option=orjson.OPT_UTC_Z,
     )
     return EncodedEvent(SUBJECT, identifier, TYPE, body)
+
+
+PERSON_TYPE = DirectoryPerson.event_type
+PERSON_SUBJECT = DirectoryPerson.subject_name
+OPTIONAL_PERSON_FIELDS = ("display_name", "department", "team", "job_title", "office_location")
+
+
+def encode_person(
+    *,
+    person: str,
+    display_name: str | None,
+    department: str | None,
+    team: str | None,
+    job_title: str | None,
+    office_location: str | None,
+    licensed: bool,
+    removed: bool,
+    time: str,
+    observed_at: datetime,
+) -> EncodedEvent:
+    """``CloudEvent.wrap(DirectoryPerson(...))`` as bytes, without building the models (a
+    full directory sync publishes one per person); a unit test holds the two equal."""
+    identifier = event_id(PERSON_TYPE, person, display_name, department, team, licensed, removed)
+    data: dict[str, Any] = {"person": person}
+    for name, value in zip(
+        OPTIONAL_PERSON_FIELDS,
+        (display_name, department, team, job_title, office_location),
+        strict=True,
+    ):
+        if value is not None:
+            data[name] = value
+    data["licensed"] = licensed
+    data["removed"] = removed
+    data["observed_at"] = observed_at
+    body = orjson.dumps(
+        {
+            "specversion": "1.0",
+            "id": identifier,
+            "source": SOURCE,
+            "type": PERSON_TYPE,
+            "time": time,
+            "subject": person,
+            "datacontenttype": "application/json",
+            "data": data,
+        },
+        option=orjson.OPT_UTC_Z,
+    )
+    return EncodedEvent(PERSON_SUBJECT, identifier, PERSON_TYPE, body)

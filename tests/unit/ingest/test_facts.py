@@ -197,3 +197,31 @@ def test_the_local_day_is_right_on_both_sides_of_midnight() -> None:
     first, second = prompt(late), prompt(later)  # Brussels is UTC+2 in summer
     assert first is not None and first.date == date(2026, 7, 1)
     assert second is not None and second.date == date(2026, 7, 2)
+
+
+@pytest.mark.parametrize("removed", [False, True])
+def test_fast_person_encoding_equals_the_model_envelope(removed: bool) -> None:
+    from datetime import UTC, datetime
+
+    from services.ingest.directory import person_fields
+    from services.ingest.encoding import SOURCE, encode_person
+
+    user = merge(
+        None,
+        {
+            "id": "u1",
+            "displayName": "An Peeters",
+            "department": "Sales",
+            "officeLocation": None,
+            "assignedLicenses": [{"skuId": "sku"}],
+            **({"@removed": {"reason": "deleted"}} if removed else {}),
+        },
+        ["sku"],
+    )
+    now = datetime(2026, 3, 2, 6, 0, 0, 123456, tzinfo=UTC)
+    fields = person_fields(user, "k")
+    model = CloudEvent.wrap(person_event(user, "k"), source=SOURCE, time=now)
+    fast = encode_person(**fields, time=now.isoformat(), observed_at=model.data.observed_at)
+    assert fast.id == model.id and fast.subject == model.data.subject_name
+    assert parse_event(fast.body) == parse_event(model.to_bytes())
+    assert set(orjson.loads(fast.body)["data"]) == set(orjson.loads(model.to_bytes())["data"])

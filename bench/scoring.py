@@ -247,6 +247,7 @@ async def measure(people: int, events: int, rate: int, seconds: int) -> list[dic
                 directory_seconds, _, _ = await asyncio.wait_for(
                     wait_scored(js, 0, people_messages, procs, peak), timeout=3600
                 )
+                directory_peak = peak[0]
                 wall, _, cpu = await asyncio.wait_for(
                     wait_scored(js, people_messages, total, procs, peak), timeout=3600
                 )
@@ -283,6 +284,7 @@ async def measure(people: int, events: int, rate: int, seconds: int) -> list[dic
             "unit": "events/s",
         },
         {"name": f"peak RSS at {people:,} people", "value": round(peak[0], 1), "unit": "MB"},
+        {"name": "peak RSS after the directory", "value": round(directory_peak, 1), "unit": "MB"},
         {"name": f"publish-to-board p50 at {rate}/s", "value": round(p50, 1), "unit": "ms"},
         {"name": f"publish-to-board p95 at {rate}/s", "value": round(p95, 1), "unit": "ms"},
         {"name": "activity signals scored", "value": events, "unit": "events"},

@@ -223,10 +223,9 @@ class SignalConsumer:
         log.info("consuming", stream=SIGNALS.name, durable=self.settings.durable)
         try:
             while not self._stop.is_set():
+                wanted = self.fetch_size()
                 try:
-                    messages = await sub.fetch(
-                        self.fetch_size(), timeout=self.settings.fetch_timeout
-                    )
+                    messages = await sub.fetch(wanted, timeout=self.settings.fetch_timeout)
                 except (TimeoutError, FetchTimeoutError):
                     # The batches staged or being settled must not wait for more traffic
                     # to be acknowledged: unacknowledged, they would come back after ack_wait.
@@ -238,6 +237,8 @@ class SignalConsumer:
                         return
                     continue
                 await self.process(messages)
+                if len(messages) < wanted:
+                    await self.flush()  # caught up: no reason to hold boards back
                 if self._sync.is_set() and on_idle is not None:
                     self._sync.clear()
                     await self.flush()
@@ -256,9 +257,10 @@ class SignalConsumer:
     async def process(self, messages: list[Msg]) -> None:
         """Stage a batch (ledger), then settle it (boards, awards, acks).
 
-        Staged batches are settled together every ``flush_seconds`` (or
-        ``flush_events``): a board entry touched by several batches is written
-        once. Settling overlaps the next batch's ledger transaction unless it
+        While a backlog lasts, staged batches are settled together every
+        ``flush_seconds`` (or ``flush_events``): a board entry touched by
+        several batches is written once. Once caught up, each batch is settled
+        at once. Settling overlaps the next batch's ledger transaction unless it
         has to repair or rebuild boards; messages are acknowledged after both.
         """
         good: list[Msg] = []

@@ -1,7 +1,8 @@
 """Award events for notify and the live screens, one per new ledger row worth telling.
 
-Points awards, one per scored signal, travel in CloudEvents JSON batch messages
-(:class:`PointsBatches`); badges, levels and challenges one event per message.
+All of them travel in CloudEvents JSON batch messages: points awards, one per
+scored signal, fire and forget (:class:`PointsBatches`); badges, levels and
+challenges acknowledged by JetStream (:func:`announce`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from nats.js import JetStreamContext
 
 from services.scoring.domain.model import Award, AwardKind
 from services.scoring.store.directory import Membership
-from shared.bus import BATCH_BYTES, BATCH_CONTENT_TYPE, BATCH_EVENTS, EncodedEvent, publish_many
+from shared.bus import (
+    BATCH_BYTES,
+    BATCH_CONTENT_TYPE,
+    BATCH_EVENTS,
+    EncodedEvent,
+    batched,
+    publish_encoded_many,
+)
 from shared.events import (
     AwardBase,
     BadgeAwarded,
@@ -249,12 +257,15 @@ async def announce_points(
 async def announce(js: JetStreamContext, payloads: Iterable[AwardBase]) -> int:
     """Publish badges, levels and challenges and wait for JetStream's acknowledgements.
 
-    The ledger key is each event's identity, so a repeated announcement (after a
-    redelivery) is de-duplicated by JetStream.
+    The ledger key is each event's identity: a repeated announcement (after a
+    redelivery) carries the same event ids, which notify's outbox and the
+    screens de-duplicate; an identical batch is also a JetStream duplicate.
+    Events are grouped by type (order kept within a type) so batches stay full.
     """
     now = datetime.now(UTC)
-    events = [envelope(payload, now) for payload in payloads]
+    events = sorted((envelope(payload, now) for payload in payloads), key=lambda e: e.type)
     if not events:
         return 0
-    new, _ = await publish_many(js, events)
+    encoded = (EncodedEvent(e.data.subject_name, e.id, e.type, e.to_bytes()) for e in events)
+    new, _ = await publish_encoded_many(js, batched(encoded))
     return new

@@ -9,7 +9,8 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.scoring.scorer import Scorer
-from shared.events import App, ChallengeCompleted, parse_event
+from shared.batches import decode
+from shared.events import App, ChallengeCompleted
 from shared.leaderboards import Scope, board_key, top
 from shared.periods import Window
 from tests.integration.scoring.conftest import activity, drain, feed, ledger_rows, person
@@ -48,6 +49,6 @@ async def test_team_rate_and_person_apps_challenges(
     rows = [r for r in await ledger_rows(engine) if r[1] == "challenge"]
     assert len(rows) == len(completed)
     sub = await js.pull_subscribe("awards.challenge", durable="t-challenge", stream="AWARDS")
-    announced = [parse_event(m.data).data for m in await sub.fetch(20, timeout=2)]
+    announced = [e.data for m in await sub.fetch(20, timeout=2) for e in decode(m)[0]]
     assert all(isinstance(a, ChallengeCompleted) for a in announced)
     assert len(announced) == len(completed)

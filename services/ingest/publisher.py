@@ -52,10 +52,13 @@ class Publisher:
 
     async def publish_encoded(self, events: Iterable[EncodedEvent]) -> tuple[int, int]:
         """:meth:`publish` for events serialised by :mod:`services.ingest.encoding`."""
-        messages = (
-            batched(events, max_events=self.batch_events) if self.batch_events > 1 else events
-        )
-        new, duplicates = await publish_pipelined(self.nc, messages, in_flight=self.in_flight)
+        if self.batch_events > 1:
+            # ``in_flight`` counts events: as many unacknowledged events as before batching
+            messages = batched(events, max_events=self.batch_events)
+            in_flight = max(4, self.in_flight // self.batch_events)
+        else:
+            messages, in_flight = iter(events), self.in_flight
+        new, duplicates = await publish_pipelined(self.nc, messages, in_flight=in_flight)
         self.published += new
         self.duplicates += duplicates
         return new, duplicates

@@ -19,6 +19,7 @@ all, it goes to ``dlq.signals`` with the reason in headers and is acknowledged.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import hashlib
 import time
@@ -71,6 +72,9 @@ class ConsumerSettings:
             max_ack_pending=self.max_ack_pending,
             filter_subjects=list(SIGNALS.subjects),
         )
+
+
+GATHER_SECONDS = 0.005  # after the first message of a trickle, how long to wait for more
 
 
 class PoisonMessage(ValueError):
@@ -205,6 +209,7 @@ class SignalConsumer:
         # Events per message, a decaying maximum: the first fetch asks for one message,
         # which may be a batch of hundreds of events.
         self._per_message = float(settings.batch_events)
+        self._caught_up = True  # the last fetch found less than it asked for
 
     def stop(self) -> None:
         self._stop.set()
@@ -225,7 +230,7 @@ class SignalConsumer:
             while not self._stop.is_set():
                 wanted = self.fetch_size()
                 try:
-                    messages = await sub.fetch(wanted, timeout=self.settings.fetch_timeout)
+                    messages = await self.next_messages(sub, wanted)
                 except (TimeoutError, FetchTimeoutError):
                     # The batches staged or being settled must not wait for more traffic
                     # to be acknowledged: unacknowledged, they would come back after ack_wait.
@@ -237,8 +242,9 @@ class SignalConsumer:
                         return
                     continue
                 await self.process(messages)
-                if len(messages) < wanted:
-                    await self.flush()  # caught up: no reason to hold boards back
+                self._caught_up = len(messages) < wanted
+                if self._caught_up:
+                    await self.flush()  # no reason to hold boards back
                 if self._sync.is_set() and on_idle is not None:
                     self._sync.clear()
                     await self.flush()
@@ -248,6 +254,21 @@ class SignalConsumer:
             await self.flush()
             await self.finish()
             await sub.unsubscribe()
+
+    async def next_messages(self, sub: JetStreamContext.PullSubscription, wanted: int) -> list[Msg]:
+        """The next messages: up to ``wanted`` from a backlog, or the first that arrive.
+
+        A pull for many messages waits until all of them came or it expires, so
+        a consumer that has caught up asks for one message (returned as soon
+        as it arrives) and then for what else is already there.
+        """
+        if not self._caught_up:
+            return await sub.fetch(wanted, timeout=self.settings.fetch_timeout)
+        messages = await sub.fetch(1, timeout=self.settings.fetch_timeout)
+        if wanted > 1:
+            with contextlib.suppress(TimeoutError, FetchTimeoutError):
+                messages += await sub.fetch(wanted - 1, timeout=GATHER_SECONDS)
+        return messages
 
     def fetch_size(self) -> int:
         """Messages to ask for: about ``batch_events`` events, whatever a message holds."""

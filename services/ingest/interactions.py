@@ -324,6 +324,8 @@ class InteractionReader:
         person = pseudonym(object_id, self.key)
         tz = self.tz
         for position, item in enumerate(page.value):
+            if item.interaction_type != "userPrompt":
+                continue  # answers (half the items) and anything newer: nothing to count
             try:
                 event = prompt_event(item, person, tz, stamp)
             except (ValueError, TypeError) as exc:

@@ -19,7 +19,6 @@ from services.ingest.encoding import encode_person
 from services.ingest.graph import GraphClient, GraphError
 from services.ingest.publisher import Publisher
 from services.ingest.state import IngestState
-from shared.bus import EncodedEvent
 from shared.events import DirectoryPerson
 from shared.ids import pseudonym
 from shared.logs import get_logger
@@ -115,7 +114,7 @@ async def _sync(
 ) -> DirectoryOutcome:
     known = await state.directory()
     changed: dict[str, dict[str, Any]] = {}
-    events: list[EncodedEvent] = []
+    events: list[dict[str, Any]] = []
     now = datetime.now(UTC)
     stamp = now.isoformat()
     final_link: str | None = None
@@ -131,11 +130,14 @@ async def _sync(
                 continue
             user = merge(changed.get(item["id"]) or known.get(item["id"]), item, skus)
             changed[user["object_id"]] = user
-            events.append(encode_person(**person_fields(user, key), time=stamp, observed_at=now))
+            events.append(person_fields(user, key))
         final_link = page.get("@odata.deltaLink") or final_link
     if final_link is None:
         raise GraphError(200, "users/delta", "noDeltaLink", "paging ended without a delta link")
-    await publisher.publish_encoded(events)
+    # encoded as they are published: a full sync holds every person's fields, not their bytes
+    await publisher.publish_encoded(
+        encode_person(**fields, time=stamp, observed_at=now) for fields in events
+    )
     await state.commit_directory(list(changed.values()), final_link)
     removed = sum(1 for u in changed.values() if u["removed"])
     log.info("directory synced", changed=len(changed), removed=removed, full=delta_link is None)

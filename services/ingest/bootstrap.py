@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -45,21 +44,6 @@ class Ingest:
     engine: AsyncEngine
     # people per Graph JSON batch for interaction history (1: one request per person)
     interaction_batch_size: int = MAX_BATCH
-
-
-GC_THRESHOLDS = (20_000, 10, 10)
-
-
-def relax_gc() -> None:
-    """Collect garbage less often, and never look at what exists at start-up again.
-
-    A backfill allocates millions of short-lived objects (pages, events); with the
-    default thresholds the collector keeps rescanning the long-lived heap. Garbage is
-    collected first: frozen garbage would never be freed.
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
 
 
 class Unreachable(Exception):
@@ -114,7 +98,6 @@ async def assemble(
             await state.create()
         except (OSError, SQLAlchemyError) as exc:
             raise Unreachable(f"the database is not reachable: {exc}") from None
-        relax_gc()
         yield Ingest(
             settings=settings,
             tokens=tokens,

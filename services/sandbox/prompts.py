@@ -27,26 +27,32 @@ class PromptCounts:
         self.start = start
         self.people = people
         self._until: dt.date | None = None
-        self._chunks: dict[int, Counts] = {}
+        # per chunk: the first day held (days since ``start``) and the counts from there on
+        self._chunks: dict[int, tuple[int, Counts]] = {}
         self._lock = threading.Lock()
 
-    def of(self, index: int, until: dt.date) -> Counts:
-        """Prompts of person ``index`` per [day since the history start, app], up to ``until``."""
+    def of(self, index: int, until: dt.date, first: int = 0) -> Counts:
+        """Prompts of person ``index`` per [day, app], from day ``first`` (days since the
+        history start) up to ``until``. A chunk is computed from the earliest day asked
+        for: a week's window costs a week, not the whole history."""
         days = (until - self.start).days + 1
-        if days <= 0:
+        first = max(0, first)
+        if days <= first:
             return np.zeros((0, len(self.model.pref[0])), dtype=np.uint8)
         chunk = index // CHUNK
         with self._lock:
             if until != self._until:
                 self._chunks.clear()
                 self._until = until
-            counts = self._chunks.get(chunk)
-            if counts is None:
+            held = self._chunks.get(chunk)
+            if held is None or held[0] > first:
                 people = np.arange(
                     chunk * CHUNK, min((chunk + 1) * CHUNK, self.people), dtype=np.int64
                 )
-                block = self.model.block(people, self.start, days)
+                begin = self.start + dt.timedelta(days=first)
+                block = self.model.block(people, begin, days - first)
                 counts = np.minimum(self.model.prompt_counts(block, people), 255).astype(np.uint8)
-                self._chunks[chunk] = counts
-        mine: Counts = counts[index - chunk * CHUNK]
+                held = self._chunks[chunk] = (first, counts)
+        offset, counts = held
+        mine: Counts = counts[index - chunk * CHUNK, first - offset :]
         return mine

@@ -115,7 +115,10 @@ def timelines(
     parts: list[tuple[Ints, Ints, Ints, Ints, Ints]] = []
     for (start, stop), members in spans.items():
         grids = np.stack(
-            [state.prompt_counts.of(asks[m][0].index, state.data_date)[start:stop] for m in members]
+            [
+                state.prompt_counts.of(asks[m][0].index, state.data_date, start)[: stop - start]
+                for m in members
+            ]
         )
         member, day, app = np.nonzero(grids)
         owner = np.asarray(members, dtype=np.int64)[member]

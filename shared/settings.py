@@ -83,7 +83,9 @@ class IngestSettings(CommonSettings):
     ingest_interval_seconds: float = 3600.0
     ingest_interactions: bool = True
     ingest_interaction_backfill_days: int = 28
-    ingest_interaction_concurrency: int = 16
+    ingest_interaction_concurrency: int = 16  # Graph requests in flight
+    # people per Graph JSON batch ($batch allows 20); 1 reads person by person
+    ingest_interaction_batch_size: int = Field(default=20, ge=1, le=20)
     ingest_directory: bool = True
     ingest_publish_in_flight: int = 4000
     ingest_status_path: Path | None = Path("var/ingest-status.json")
@@ -98,9 +100,10 @@ class ScoringSettings(CommonSettings):
     scoring_rules_path: Path | None = None  # rules published when none are (default.yaml)
     scoring_durable: str = "scoring"
     scoring_batch_size: int = 1000  # messages per fetch at most
-    scoring_batch_events: int = 5000  # events per ledger transaction, about
-    scoring_flush_seconds: float = 0.25  # boards and acknowledgements at least this often
-    scoring_flush_events: int = 10_000  # ... or after this many events
+    scoring_batch_events: int = Field(default=5000, ge=1)  # events per ledger transaction
+    # while a backlog lasts: boards and acknowledgements at least this often...
+    scoring_flush_seconds: float = Field(default=0.25, ge=0)
+    scoring_flush_events: int = Field(default=10_000, ge=1)  # ... or after this many events
     scoring_max_deliver: int = 5
     scoring_ack_wait_seconds: float = 60.0
     scoring_max_ack_pending: int = 20_000

@@ -66,8 +66,9 @@ async def assemble(
     settings: IngestSettings,
     status: IngestStatus | None = None,
     *,
-    interaction_batch_size: int = MAX_BATCH,
+    interaction_batch_size: int | None = None,
 ) -> AsyncIterator[Ingest]:
+    """Connections and state for ingest; ``interaction_batch_size`` overrides the setting."""
     graph_settings = settings.graph
     trust = TrustStore(graph_settings.ca_bundle)
     tokens = TokenProvider(graph_settings, trust)
@@ -109,7 +110,7 @@ async def assemble(
             ),
             nc=nc,
             engine=engine,
-            interaction_batch_size=interaction_batch_size,
+            interaction_batch_size=interaction_batch_size or settings.ingest_interaction_batch_size,
         )
     finally:
         await graph.aclose()

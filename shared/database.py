@@ -42,6 +42,7 @@ def _sqlite_pragmas(dbapi_connection: object, _: object) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA cache_size=-16384")  # KiB; resident memory, so kept modest
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 

@@ -54,20 +54,7 @@ def encode_activity(
     if interaction_id is not None:
         data["interaction_id"] = interaction_id
     identifier = fact_id or activity_id(person, app, kind, day, interaction_id)
-    body = orjson.dumps(
-        {
-            "specversion": "1.0",
-            "id": identifier,
-            "source": SOURCE,
-            "type": TYPE,
-            "time": time,
-            "subject": person,
-            "datacontenttype": "application/json",
-            "data": data,
-        },
-        option=orjson.OPT_UTC_Z,
-    )
-    return EncodedEvent(SUBJECT, identifier, TYPE, body)
+    return _activity_event(identifier, person, time, data)
 
 
 APP_VALUES = {app: app.value for app in App}
@@ -85,6 +72,20 @@ def encode_prompt(
     identifier = hashlib.sha256(
         f"{TYPE}\x1f{person}\x1f{app_value}\x1f{PROMPT}\x1f{day_text}\x1f{interaction_id}".encode()
     ).hexdigest()[:32]
+    data = {
+        "person": person,
+        "app": app_value,
+        "kind": PROMPT,
+        "date": day_text,
+        "occurred_at": occurred_at,
+        "source": HISTORY,
+        "interaction_id": interaction_id,
+    }
+    return _activity_event(identifier, person, time, data)
+
+
+def _activity_event(identifier: str, person: str, time: str, data: dict[str, Any]) -> EncodedEvent:
+    """The CloudEvents envelope of a ``copilot.activity`` fact, as the model would write it."""
     body = orjson.dumps(
         {
             "specversion": "1.0",
@@ -94,15 +95,7 @@ def encode_prompt(
             "time": time,
             "subject": person,
             "datacontenttype": "application/json",
-            "data": {
-                "person": person,
-                "app": app_value,
-                "kind": PROMPT,
-                "date": day_text,
-                "occurred_at": occurred_at,
-                "source": HISTORY,
-                "interaction_id": interaction_id,
-            },
+            "data": data,
         },
         option=orjson.OPT_UTC_Z,
     )

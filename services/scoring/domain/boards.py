@@ -9,7 +9,7 @@ once per window, which ``Seen`` remembers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -108,26 +108,6 @@ def seen_from_history(rules: RuleSet, person: str, history: History, seen: Seen)
                         units.add((person, cid, app))
 
 
-def challenge_unit(challenge: Challenge, fact: Fact) -> str | None:
-    match challenge.metric:
-        case "active_days":
-            return fact.day.isoformat()
-        case "distinct_apps":
-            return fact.app
-        case "active_rate":
-            return "active"
-    return None
-
-
-def challenge_amount(challenge: Challenge, fact: Fact, seen: Seen) -> int:
-    if challenge.metric == "points":
-        return fact.points
-    unit = challenge_unit(challenge, fact)
-    if unit is None or not seen.first(fact.person, challenge.id, unit):
-        return 0
-    return RATE_SCALE if challenge.metric == "active_rate" else 1
-
-
 _POINTS, _ACTIVE_DAYS, _DISTINCT_APPS, _ACTIVE_RATE, _OTHER = range(5)
 _METRICS = {
     "points": _POINTS,
@@ -165,14 +145,23 @@ class _Running:
 class _Day:
     """One day's boards per scope (created on first use) and its running challenges."""
 
-    __slots__ = ("challenges", "departments", "iso", "people", "teams")
+    __slots__ = ("boards", "challenges", "day", "iso", "make")
 
-    def __init__(self, challenges: list[_Running]) -> None:
+    def __init__(
+        self, day: date, challenges: list[_Running], make: Callable[[Scope, date], list[Members]]
+    ) -> None:
+        self.day = day
         self.challenges = challenges
-        self.people: list[Members] | None = None
-        self.teams: list[Members] | None = None
-        self.departments: list[Members] | None = None
+        self.make = make
+        self.boards: dict[Scope, list[Members]] = {}
         self.iso: str | None = None
+
+    def tables(self, scope: Scope) -> list[Members]:
+        """The member tables of ``scope``'s boards that hold this day."""
+        found = self.boards.get(scope)
+        if found is None:
+            found = self.boards[scope] = self.make(scope, self.day)
+        return found
 
 
 def contribute(
@@ -220,68 +209,28 @@ def contribute(
                 ticks[at] = tick
         today = days.get(day)
         if today is None:
-            today = days[day] = _Day([r for c, r in challenges if c.contains(day)])
+            today = days[day] = _Day(day, [r for c, r in challenges if c.contains(day)], tables)
 
-        found = people.get((person, day))
-        if found is None:
-            if today.people is None:
-                today.people = tables(Scope.PEOPLE, day)
-            people[(person, day)] = [points, tick, today.people, 1]
-        else:
-            found[0] += points
-            if tick > found[1]:
-                found[1] = tick
+        _accumulate(people, (person, day), points, tick, today.tables(Scope.PEOPLE), 1)
         team = group.team
         if team:
-            found = teams.get((team, day))
-            if found is None:
-                if today.teams is None:
-                    today.teams = tables(Scope.TEAMS, day)
-                teams[(team, day)] = [points, tick, today.teams, group.team_size]
-            else:
-                found[0] += points
-                if tick > found[1]:
-                    found[1] = tick
+            teams_of_day = today.tables(Scope.TEAMS)
+            _accumulate(teams, (team, day), points, tick, teams_of_day, group.team_size)
         department = group.department
         if department:
-            found = departments.get((department, day))
-            if found is None:
-                if today.departments is None:
-                    today.departments = tables(Scope.DEPARTMENTS, day)
-                departments[(department, day)] = [
-                    points,
-                    tick,
-                    today.departments,
-                    group.department_size,
-                ]
-            else:
-                found[0] += points
-                if tick > found[1]:
-                    found[1] = tick
+            departments_of_day = today.tables(Scope.DEPARTMENTS)
+            _accumulate(
+                departments,
+                (department, day),
+                points,
+                tick,
+                departments_of_day,
+                group.department_size,
+            )
 
         for challenge in today.challenges:
-            metric = challenge.metric
             # The amount first: a unit counts as seen even when the fact has no target.
-            if metric == _POINTS:
-                amount = points
-            else:
-                unit: str | None
-                if metric == _ACTIVE_DAYS:
-                    unit = today.iso
-                    if unit is None:
-                        unit = today.iso = day.isoformat()
-                elif metric == _DISTINCT_APPS:
-                    unit = fact.app
-                elif metric == _ACTIVE_RATE:
-                    unit = "active"
-                else:
-                    unit = None
-                amount = 0
-                if unit is not None:
-                    seen_key = (person, challenge.id, unit)
-                    if seen_key not in units:
-                        units.add(seen_key)
-                        amount = RATE_SCALE if metric == _ACTIVE_RATE else 1
+            amount = _challenge_amount(challenge, today, fact, units)
             member: str | None
             if challenge.scope == _TEAM:
                 member, divisor = team, group.team_size
@@ -291,20 +240,56 @@ def contribute(
                 member, divisor = person, 1
             if member is None:
                 continue
-            found = challenge_sums.get((member, challenge.key))
-            if found is None:
-                if challenge.table is None:
-                    challenge.table = [boards.setdefault(challenge.key, {})]
-                challenge_sums[(member, challenge.key)] = [amount, tick, challenge.table, divisor]
-            else:
-                found[0] += amount
-                if tick > found[1]:
-                    found[1] = tick
+            if challenge.table is None:
+                challenge.table = [boards.setdefault(challenge.key, {})]
+            _accumulate(
+                challenge_sums, (member, challenge.key), amount, tick, challenge.table, divisor
+            )
 
     # Each board gets sums of one kind only, so each kind in its own order will do.
     for sums in (people, teams, departments, challenge_sums):
         _add_sums(sums)
     return delta
+
+
+def _challenge_amount(
+    challenge: _Running, today: _Day, fact: Fact, units: set[tuple[str, str, str]]
+) -> int:
+    """What ``fact`` adds to ``challenge``; a unit (day, app, activity) counts once."""
+    metric = challenge.metric
+    if metric == _POINTS:
+        return fact.points
+    unit: str | None
+    if metric == _ACTIVE_DAYS:
+        if today.iso is None:
+            today.iso = today.day.isoformat()
+        unit = today.iso
+    elif metric == _DISTINCT_APPS:
+        unit = fact.app
+    elif metric == _ACTIVE_RATE:
+        unit = "active"
+    else:
+        return 0
+    if unit is None:
+        return 0
+    key = (fact.person, challenge.id, unit)
+    if key in units:
+        return 0
+    units.add(key)
+    return RATE_SCALE if metric == _ACTIVE_RATE else 1
+
+
+def _accumulate(
+    sums: _Sums, key: tuple[str, Any], amount: int, tick: int, tables: list[Members], divisor: int
+) -> None:
+    """Add one fact's amount to its sum; a new sum keeps the tables and divisor given."""
+    found = sums.get(key)
+    if found is None:
+        sums[key] = [amount, tick, tables, divisor]
+    else:
+        found[0] += amount
+        if tick > found[1]:
+            found[1] = tick
 
 
 def _add_sums(sums: _Sums) -> None:
@@ -329,13 +314,3 @@ def _board_keys(scope: Scope, day: date, rules: RuleSet) -> list[str]:
     periods = [(w, period_key(w, day)) for w in CALENDAR_WINDOWS]
     periods += [(Window.SEASON, s.id) for s in rules.seasons_of(day)]
     return [board_key(scope, w, p) for w, p in periods]
-
-
-def _challenge_target(
-    challenge: Challenge, person: str, group: Group
-) -> tuple[Scope, str | None, int]:
-    if challenge.scope == "team":
-        return Scope.TEAMS, group.team, group.team_size
-    if challenge.scope == "department":
-        return Scope.DEPARTMENTS, group.department, group.department_size
-    return Scope.PEOPLE, person, 1

@@ -22,7 +22,6 @@ from services.scoring.domain.model import (
     History,
     Signal,
     award_key,
-    new_award,
 )
 from services.scoring.domain.rules import RuleSet
 from shared.events import ActivityKind, App
@@ -94,20 +93,20 @@ class _Points:
                 note = f"{note}; daily cap of {cap} reached"
             else:
                 note = f"{note}; daily cap of {cap}: {paid} of {earned}"
-        return new_award(
-            prefix + signal.event_id,
-            AwardKind.POINTS,
-            rule,
-            self._version,
-            signal.person,
-            day,
-            signal.at,
-            paid,
-            signal.event_id,
-            app,
-            None,
-            None,
-            note,
+        return Award(
+            key=prefix + signal.event_id,
+            kind=AwardKind.POINTS,
+            rule=rule,
+            version=self._version,
+            person=signal.person,
+            day=day,
+            at=signal.at,
+            points=paid,
+            event_id=signal.event_id,
+            app=app,
+            ref=None,
+            title=None,
+            note=note,
         )
 
 
@@ -162,20 +161,20 @@ class _Awarding:
             state.badges.add(badge.id)
             rule = f"badge.{badge.id}"
             awards.append(
-                new_award(
-                    award_key(rule, self._version, person),
-                    AwardKind.BADGE,
-                    rule,
-                    self._version,
-                    person,
-                    reached,
-                    self._start(reached),
-                    0,
-                    trigger,
-                    None,
-                    badge.id,
-                    badge.title,
-                    f"{badge.type} badge",
+                Award(
+                    key=award_key(rule, self._version, person),
+                    kind=AwardKind.BADGE,
+                    rule=rule,
+                    version=self._version,
+                    person=person,
+                    day=reached,
+                    at=self._start(reached),
+                    points=0,
+                    event_id=trigger,
+                    app=None,
+                    ref=badge.id,
+                    title=badge.title,
+                    note=f"{badge.type} badge",
                 )
             )
         return awards
@@ -190,20 +189,20 @@ class _Awarding:
                 break
             state.levels.add(level.level)
             awards.append(
-                new_award(
-                    award_key("level", self._version, f"{person}:{level.level}"),
-                    AwardKind.LEVEL,
-                    "level",
-                    self._version,
-                    person,
-                    reached,
-                    self._start(reached),
-                    0,
-                    trigger,
-                    None,
-                    str(level.level),
-                    level.title,
-                    f"{level.points} points reached",
+                Award(
+                    key=award_key("level", self._version, f"{person}:{level.level}"),
+                    kind=AwardKind.LEVEL,
+                    rule="level",
+                    version=self._version,
+                    person=person,
+                    day=reached,
+                    at=self._start(reached),
+                    points=0,
+                    event_id=trigger,
+                    app=None,
+                    ref=str(level.level),
+                    title=level.title,
+                    note=f"{level.points} points reached",
                 )
             )
         return awards

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -53,65 +52,6 @@ class Award:
     ref: str | None = None  # badge id, level number, challenge id
     title: str | None = None
     note: str | None = None  # why it paid what it paid
-
-
-def _field_setters(cls: type) -> tuple[Callable[[object, object], None], ...]:
-    """The slot descriptors' setters of a slotted dataclass, in field order."""
-    return tuple(getattr(cls, f.name).__set__ for f in fields(cls))
-
-
-(
-    _KEY,
-    _KIND,
-    _RULE,
-    _VERSION,
-    _PERSON,
-    _DAY,
-    _AT,
-    _POINTS,
-    _EVENT_ID,
-    _APP,
-    _REF,
-    _TITLE,
-    _NOTE,
-) = _field_setters(Award)
-
-
-def new_award(
-    key: str,
-    kind: AwardKind,
-    rule: str,
-    version: int,
-    person: str,
-    day: date,
-    at: datetime,
-    points: int,
-    event_id: str | None,
-    app: App | None,
-    ref: str | None,
-    title: str | None,
-    note: str | None,
-) -> Award:
-    """``Award(key, kind, ...)`` with every field given, in field order, twice as fast.
-
-    The frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``;
-    this sets the slots directly. The award is the same in every respect.
-    """
-    award: Award = object.__new__(Award)
-    _KEY(award, key)
-    _KIND(award, kind)
-    _RULE(award, rule)
-    _VERSION(award, version)
-    _PERSON(award, person)
-    _DAY(award, day)
-    _AT(award, at)
-    _POINTS(award, points)
-    _EVENT_ID(award, event_id)
-    _APP(award, app)
-    _REF(award, ref)
-    _TITLE(award, title)
-    _NOTE(award, note)
-    return award
 
 
 _PROMPT = ActivityKind.PROMPT

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from nats.js import JetStreamContext
 from redis.asyncio import Redis
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.scoring import admin
@@ -143,3 +143,13 @@ async def ledger_rows(engine: AsyncEngine) -> list[tuple[Any, ...]]:
 async def scorer(engine: AsyncEngine, redis: Redis, js: JetStreamContext) -> Scorer:
     await admin.publish(engine, js, RULES, TZ, by="test")
     return Scorer(engine, redis, js, TZ, Rulebook())
+
+
+async def reset(engine: AsyncEngine, redis: Redis, js: JetStreamContext) -> None:
+    """Forget every signal, award, person and board, and the consumer's place in the stream."""
+    async with engine.begin() as conn:
+        for table in ("scoring_ledger", "scoring_signal", "person"):
+            await conn.execute(text(f"DELETE FROM {table}"))
+    await redis.flushdb()
+    await js.delete_consumer("SIGNALS", "scoring")
+    await js.purge_stream("SIGNALS")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import orjson
 from nats.js import JetStreamContext
 from redis.asyncio import Redis
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.scoring.scorer import Scorer
@@ -19,6 +18,7 @@ from tests.integration.scoring.conftest import (
     feed,
     ledger_rows,
     person,
+    reset,
     snapshot_boards,
 )
 
@@ -35,15 +35,6 @@ def scenario() -> list[CloudEvent]:  # type: ignore[type-arg]
     return people + signals
 
 
-async def forget_everything(engine: AsyncEngine, redis: Redis, js: JetStreamContext) -> None:
-    async with engine.begin() as conn:
-        for table in ("scoring_ledger", "scoring_signal", "person"):
-            await conn.execute(text(f"DELETE FROM {table}"))
-    await redis.flushdb()
-    await js.delete_consumer("SIGNALS", "scoring")
-    await js.purge_stream("SIGNALS")
-
-
 async def test_batches_score_as_single_events_do_and_repacking_pays_nothing_twice(
     js: JetStreamContext, redis: Redis, engine: AsyncEngine, scorer: Scorer
 ) -> None:
@@ -54,7 +45,7 @@ async def test_batches_score_as_single_events_do_and_repacking_pays_nothing_twic
     single_boards = await snapshot_boards(redis)
     assert single_rows and single_boards
 
-    await forget_everything(engine, redis, js)
+    await reset(engine, redis, js)
     assert await publish_batched(js, events, max_events=7) == (len(events), 0)
     info = await js.stream_info("SIGNALS")
     assert info.state.messages < len(events)

@@ -16,7 +16,6 @@ from typing import Any
 
 from nats.js import JetStreamContext
 from redis.asyncio import Redis
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.scoring import projection
@@ -32,6 +31,7 @@ from tests.integration.scoring.conftest import (
     drain,
     ledger_rows,
     person,
+    reset,
     snapshot_boards,
 )
 
@@ -101,15 +101,6 @@ def ledger_summary(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
         else:
             held.add((who, kind, ref, version))
     return {"keys": sorted(r[0] for r in rows), "per_day": dict(per_day), "held": held}
-
-
-async def reset(engine: AsyncEngine, redis: Redis, js: JetStreamContext) -> None:
-    async with engine.begin() as conn:
-        for table in ("scoring_ledger", "scoring_signal", "person"):
-            await conn.execute(text(f"DELETE FROM {table}"))
-    await redis.flushdb()
-    await js.delete_consumer("SIGNALS", "scoring")
-    await js.purge_stream("SIGNALS")
 
 
 async def test_messy_input_gives_the_clean_ledger_and_boards_and_rebuild_reproduces_them(

@@ -33,7 +33,22 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=True,
+        connect_args={"server_settings": POSTGRES_SETTINGS},
+    )
+
+
+# asyncpg prepares and caches every statement; after five runs PostgreSQL may switch
+# to a generic plan and keep it. A generic plan made while a table was still small
+# (a first directory sync) scans it whole for ``person = ANY($1)`` long after it
+# has grown: seconds instead of milliseconds per batch. Custom plans look at the
+# table as it is each time.
+POSTGRES_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
 
 
 def _sqlite_pragmas(dbapi_connection: object, _: object) -> None:

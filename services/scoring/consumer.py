@@ -299,9 +299,8 @@ class SignalConsumer:
             return
         events = len(batch.activities) + len(batch.people)
         self._per_message = max(1.0, events / len(good), self._per_message / 2)
-        pending = self._pending
         try:
-            staged = await self.scorer.stage(batch, pending)
+            staged = await self.scorer.stage(batch)
         except TRANSIENT as exc:
             await self.flush()
             await self.finish()
@@ -319,7 +318,8 @@ class SignalConsumer:
             for msg in good:
                 await self.process([msg])
             return
-        if pending is None or staged.delta is not pending.delta:
+        pending = self._pending
+        if pending is None or staged.active.version != pending.active.version:
             await self.flush()  # nothing staged yet, or staged under other rules
             self._pending = staged
             self._pending_since = time.monotonic()

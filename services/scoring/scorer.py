@@ -8,6 +8,7 @@ rule publication in progress and then score under the new version.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.scoring import boards, challenges, projection
 from services.scoring.announcements import announce, announce_points, award_event
-from services.scoring.domain.boards import BoardDelta, Fact, Seen, contribute, seen_from_history
+from services.scoring.domain.boards import (
+    BoardDelta,
+    Fact,
+    Group,
+    Seen,
+    contribute,
+    seen_from_history,
+)
 from services.scoring.domain.engine import score
 from services.scoring.domain.model import Award, AwardKind, Signal
 from services.scoring.live_boards import LiveBoards
@@ -42,6 +50,7 @@ log = get_logger(__name__)
 
 SIZES_TTL = 5.0  # seconds
 CHALLENGE_CHECK_SECONDS = 60.0
+FACTS_PER_SLICE = 500  # board sums worked out between two turns of the event loop
 
 
 @dataclass
@@ -59,32 +68,62 @@ class Outcome:
     announced: int = 0
 
 
+@dataclass(slots=True)
+class BoardPart:
+    """What one batch adds to the boards: its paid points, and where they go."""
+
+    facts: list[Fact]
+    groups: dict[str, Group]
+    seen: Seen
+
+
 @dataclass
 class Staged:
-    """Batches whose ledger transactions have committed; boards and awards still to do."""
+    """Batches whose ledger transactions have committed; boards and awards still to do.
+
+    Board sums are worked out when settling, not when staging, so that the next
+    batch's ledger transaction already runs meanwhile.
+    """
 
     active: ActiveRules
     new_signals: int
     awards: list[Award]
-    delta: BoardDelta
+    parts: list[BoardPart]
     affected: directory.Affected
     redelivered: set[str]
     members: dict[str, directory.Membership]
     totals: dict[str, int]
 
     def absorb(self, later: Staged) -> None:
-        """Take in a later batch staged under the same rules into the same ``delta``."""
-        if later.active.version != self.active.version or later.delta is not self.delta:
-            raise ValueError("only batches staged into one delta under one rule set combine")
+        """Take in a later batch staged under the same rules: they settle as one."""
+        if later.active.version != self.active.version:
+            raise ValueError("only batches staged under one rule set combine")
         self.active = later.active
         self.new_signals += later.new_signals
         self.awards += later.awards
+        self.parts += later.parts
         self.affected.people |= later.affected.people
         self.affected.teams |= later.affected.teams
         self.affected.departments |= later.affected.departments
         self.redelivered |= later.redelivered
         self.members.update(later.members)
         self.totals.update(later.totals)
+
+    async def delta(self) -> BoardDelta:
+        """The board changes of all batches, in staging order: an entry touched twice is
+        written once.
+
+        Worked out a slice of facts at a time, letting the next batch's ledger
+        statements go on in between (adding facts slice by slice gives the same
+        delta as adding them all at once).
+        """
+        delta = BoardDelta()
+        for part in self.parts:
+            for start in range(0, len(part.facts), FACTS_PER_SLICE):
+                facts = part.facts[start : start + FACTS_PER_SLICE]
+                contribute(facts, self.active.rules, part.groups, part.seen, delta)
+                await asyncio.sleep(0)
+        return delta
 
 
 class Scorer:
@@ -113,12 +152,11 @@ class Scorer:
         """Score a batch completely: ledger, boards, announcements."""
         return await self.settle(await self.stage(batch))
 
-    async def stage(self, batch: Batch, into: Staged | None = None) -> Staged:
+    async def stage(self, batch: Batch) -> Staged:
         """The ledger part: one transaction; afterwards the batch is recorded exactly once.
 
-        Board changes go into the delta of ``into`` (batches staged earlier and
-        not settled yet) when it follows the same rules, so that the batches
-        can be settled together (see :meth:`Staged.absorb`).
+        Batches staged under the same rules can be settled together (see
+        :meth:`Staged.absorb`).
         """
         unique = {e.id: to_signal(e, self.tz) for e in batch.activities}
         sources = {e.id: str(e.data.source) for e in batch.activities}
@@ -143,13 +181,11 @@ class Scorer:
             if a.kind == AwardKind.POINTS
         ]
         groups = projection.groups_for(persons, members, sizes)
-        same_rules = into is not None and into.active.version == active.version
-        target = into.delta if into is not None and same_rules else BoardDelta()
         return Staged(
             active=active,
             new_signals=len(fresh),
             awards=written_awards,
-            delta=contribute(facts, active.rules, groups, seen, target),
+            parts=[BoardPart(facts, groups, seen)],
             affected=affected,
             redelivered=batch.redelivered,
             members=members,
@@ -160,8 +196,9 @@ class Scorer:
         """The Redis and announcement part, safe to repeat: a redelivery repairs boards."""
         outcome = Outcome(staged.new_signals, staged.awards)
         if await self.boards_current(staged.active):
-            await self.apply_boards(staged.delta)
-            outcome.board_entries = len(staged.delta)
+            delta = await staged.delta()
+            await self.apply_boards(delta)
+            outcome.board_entries = len(delta)
             await self._repair(staged.active, staged.affected, staged.redelivered)
         if self.js is not None:
             payloads: list[AwardBase] = []

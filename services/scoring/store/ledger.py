@@ -125,10 +125,11 @@ async def insert_new(
 ) -> set[str]:
     """``INSERT ... ON CONFLICT (key) DO NOTHING RETURNING key``, through the driver.
 
-    ``rows`` are tuples in ``columns`` order; one multi-row statement per
-    ``size`` rows inside the caller's transaction, values converted by the
-    type processors SQLAlchemy would apply, so rows are stored exactly as
-    through the ORM.
+    ``rows`` are tuples in ``columns`` order, inserted inside the caller's
+    transaction: on SQLite one multi-row statement per ``size`` rows, on
+    PostgreSQL one statement taking a column of values per parameter. Values
+    are converted by the type processors SQLAlchemy would apply, so rows are
+    stored exactly as through the ORM.
     """
     if not rows:
         return set()
@@ -137,20 +138,22 @@ async def insert_new(
     quote = driver.dialect.identifier_preparer.quote
     names = ", ".join(quote(name) for name in columns)
     target, returned = quote(table.name), quote(key)
+    conflict = f"ON CONFLICT ({returned}) DO NOTHING RETURNING {returned}"
     width = len(columns)
     found: set[str] = set()
+    if driver.postgres:
+        # One array per column: a single short statement, planned in no time, where
+        # thousands of VALUES placeholders take longer to plan than to insert.
+        types = [table.c[name].type.compile(dialect=driver.dialect) for name in columns]
+        arrays = ", ".join(f"${i}::{kind}[]" for i, kind in enumerate(types, 1))
+        sql = f"INSERT INTO {target} ({names}) SELECT * FROM unnest({arrays}) {conflict}"  # noqa: S608
+        flat = convert(rows, processors)
+        values = [flat[i::width] for i in range(width)]
+        return {record[0] for record in await driver.fetch(sql, values)}
     for part in chunks(rows, size):
-        if driver.postgres:
-            values = ", ".join(
-                f"({driver.placeholders(width, i * width + 1)})" for i in range(len(part))
-            )
-        else:
-            values = ", ".join([f"({driver.placeholders(width)})"] * len(part))
+        values = ", ".join([f"({driver.placeholders(width)})"] * len(part))
         # Only quoted names from our own table metadata and placeholders go in the text.
-        sql = (
-            f"INSERT INTO {target} ({names}) VALUES {values} "  # noqa: S608
-            f"ON CONFLICT ({returned}) DO NOTHING RETURNING {returned}"
-        )
+        sql = f"INSERT INTO {target} ({names}) VALUES {values} {conflict}"  # noqa: S608
         found.update(record[0] for record in await driver.fetch(sql, convert(part, processors)))
     return found
 

@@ -37,7 +37,7 @@ async def test_unparseable_message_is_dead_lettered_and_the_rest_scored(
 class Broken(Scorer):
     attempts = 0
 
-    async def stage(self, batch: Batch, into: Staged | None = None) -> Staged:
+    async def stage(self, batch: Batch) -> Staged:
         self.attempts += 1
         raise RuntimeError("rule engine exploded")
 

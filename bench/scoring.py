@@ -1,16 +1,20 @@
 """Scoring throughput, memory and latency on a real embedded nats-server and valkey.
 
-    .venv/bin/python -m bench.scoring [--people N] [--events N] [--rate R] [--seconds S]
+    .venv/bin/python -m bench.scoring [--people N] [--events N] [--per-person K]
+                                      [--rate R] [--seconds S] [--postgres URL]
 
 1. 100,000 people (directory facts) and N Copilot activity signals are put on
    the SIGNALS stream first, packed as ingest packs them: CloudEvents JSON
-   batch messages of up to 500 events.
+   batch messages of up to 500 events, a person's signals in a row (K, 12 by
+   default, as ingest publishes a person's week of interactions together).
 2. Reference: a raw nats-py pull consumer fetches and acks the same activity
    messages, measured in the same run (events/s counts the events they hold).
 3. ``python -m services.scoring`` (its own process, SQLite file, batches) scores
    everything: ledger rows, boards, award events. Events per second from the
-   first to the last acknowledgement, the ratio to the raw rate, and the peak
-   resident memory of the scoring process.
+   first delivery to the last acknowledgement, the ratio to the raw rate, and
+   the peak resident memory of the scoring process. The same again with every
+   signal of a different person (the worst case), and on PostgreSQL when a
+   server is given (``--postgres`` or ``$BENCH_POSTGRES_URL``).
 4. Latency: while scoring runs, signals are published at a steady rate; each
    one belongs to a person never seen before, and the time from publish until
    that person appears on the all-time board is measured; p50 and p95.
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import statistics
@@ -27,17 +32,22 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import nats
 import psutil
 from nats.js.api import AckPolicy, ConsumerConfig
+from sqlalchemy.engine import make_url
 
 from devtools.servers import nats_server, redis_server
 from shared.bus import publish_batched
 from shared.cache import create_redis
+from shared.database import async_url
 from shared.events import (
     ActivityKind,
     App,
@@ -50,6 +60,7 @@ from shared.streams import ensure_streams
 
 PEOPLE = 100_000
 EVENTS = 200_000
+PER_PERSON = 12  # signals per person in a row, as ingest publishes them
 RATE = 1_000
 SECONDS = 15
 APPS = [App.TEAMS, App.WORD, App.EXCEL, App.OUTLOOK, App.POWERPOINT, App.CHAT]
@@ -72,14 +83,24 @@ def directory(people: int) -> list[CloudEvent[Any]]:
     ]
 
 
-def activities(count: int, people: int, seed: int = 1) -> list[CloudEvent[Any]]:
+def activities(count: int, people: int, per_person: int, seed: int = 1) -> list[CloudEvent[Any]]:
+    """``count`` signals in runs of ``per_person`` for one person each.
+
+    Ingest publishes a person's interaction history together (its benchmark:
+    about 12 events per person for a week), so batches hold runs of one person's
+    events; ``per_person=1`` spreads every event to a random person, the worst
+    case for a batch (no state, board entry or index page shared).
+    """
     rng = random.Random(seed)
     out = []
+    person = ""
     for n in range(count):
+        if n % per_person == 0:
+            person = f"p-{rng.randrange(people):06d}"
         day = START + timedelta(days=rng.randrange(25))
         prompt = rng.random() < 0.5
         data = CopilotActivity(
-            person=f"p-{rng.randrange(people):06d}",
+            person=person,
             app=rng.choice(APPS),
             kind=ActivityKind.PROMPT if prompt else ActivityKind.ACTIVE_DAY,
             date=day,
@@ -138,19 +159,23 @@ async def wait_scored(
     """Poll until messages up to ``total`` are acknowledged.
 
     Returns the wall time and the CPU seconds of each process spent between the
-    acknowledgement floor passing ``start_seq`` and reaching ``total``.
+    first delivery of a message after ``start_seq`` (from the first poll when
+    ``start_seq`` is 0) and the acknowledgement floor reaching ``total``.
+    Acknowledgements can come out of order, so the floor passing ``start_seq``
+    may lag behind work already done on later messages: timing starts at the
+    delivery instead.
     """
     first = 0.0
     cpu_first: list[float] = []
     while True:
         try:
             info = await js.consumer_info("SIGNALS", "scoring")
-            done = info.ack_floor.stream_seq
+            done, delivered = info.ack_floor.stream_seq, info.delivered.stream_seq
         except Exception:
-            done = 0
+            done = delivered = 0
         now = time.perf_counter()
         peak[0] = max(peak[0], processes[0].memory_info().rss / 2**20)
-        if done >= start_seq and not first:
+        if (start_seq == 0 or delivered > start_seq) and not first:
             first = now
             cpu_first = [cpu_seconds(p) for p in processes]
         if done >= total:
@@ -210,7 +235,38 @@ async def latency(
     return statistics.median(delays), p95, len(delays)
 
 
-async def measure(people: int, events: int, rate: int, seconds: int) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Scenario:
+    """One scoring run: how signals are spread over people, and the database."""
+
+    label: str
+    per_person: int
+    database: str  # "sqlite", or a PostgreSQL server URL to make a scratch database on
+    latency: bool = False  # also measure publish-to-board latency after the backlog
+
+
+@contextlib.asynccontextmanager
+async def scratch_database(database: str, work: Path) -> AsyncIterator[str]:
+    """A SQLAlchemy URL of an empty database: a SQLite file, or a new PostgreSQL database."""
+    if database == "sqlite":
+        yield f"sqlite+aiosqlite:///{work / 'scoring.db'}"
+        return
+    server = make_url(async_url(database))
+    name = f"uptake_bench_{os.getpid()}"
+    admin_dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    admin = await asyncpg.connect(admin_dsn)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.close()
+
+
+async def measure(
+    scenario: Scenario, people: int, events: int, rate: int, seconds: int
+) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="bench-scoring-") as tmp:
         work = Path(tmp)
         with nats_server(work) as nats_srv, redis_server(work) as redis_srv:
@@ -218,7 +274,7 @@ async def measure(people: int, events: int, rate: int, seconds: int) -> list[dic
             js = nc.jetstream()
             await ensure_streams(js)
             people_events = directory(people)
-            signal_events = activities(events, people)
+            signal_events = activities(events, people, scenario.per_person)
             await publish_batched(js, people_events)
             people_messages = (await js.stream_info("SIGNALS")).state.messages
             await publish_batched(js, signal_events)
@@ -230,60 +286,70 @@ async def measure(people: int, events: int, rate: int, seconds: int) -> list[dic
                 nats_srv.url, total - people_messages, events
             )
 
-            env = os.environ | {
-                "NATS_URL": nats_srv.url,
-                "REDIS_URL": redis_srv.url,
-                "DATABASE_URL": f"sqlite+aiosqlite:///{work / 'scoring.db'}",
-                "LOG_LEVEL": "WARNING",
-                "ENVIRONMENT": "test",
-            }
-            service = start_scoring(env, work / "scoring.log")
-            try:
-                process = psutil.Process(service.pid)
-                redis_process = psutil.Process(redis_srv.process.pid)
-                peak = [0.0]
-                procs = [process, redis_process]
-                # Directory facts, timed from the service's start (start-up included).
-                directory_seconds, _, _ = await asyncio.wait_for(
-                    wait_scored(js, 0, people_messages, procs, peak), timeout=3600
-                )
-                directory_peak = peak[0]
-                wall, _, cpu = await asyncio.wait_for(
-                    wait_scored(js, people_messages, total, procs, peak), timeout=3600
-                )
-                # Activity signals only, timed from the directory's end to the last ack.
-                scored_rate = events / max(wall, 1e-9)
-                p50, p95, probes = await latency(nats_srv.url, redis_srv.url, rate, seconds)
-                peak[0] = max(peak[0], process.memory_info().rss / 2**20)
-            finally:
-                service.terminate()
-                service.wait(timeout=30)
+            async with scratch_database(scenario.database, work) as database_url:
+                env = os.environ | {
+                    "NATS_URL": nats_srv.url,
+                    "REDIS_URL": redis_srv.url,
+                    "DATABASE_URL": database_url,
+                    "LOG_LEVEL": "WARNING",
+                    "ENVIRONMENT": "test",
+                }
+                service = start_scoring(env, work / "scoring.log")
+                try:
+                    process = psutil.Process(service.pid)
+                    redis_process = psutil.Process(redis_srv.process.pid)
+                    peak = [0.0]
+                    procs = [process, redis_process]
+                    # Directory facts, timed from the service's start (start-up included).
+                    directory_seconds, _, _ = await asyncio.wait_for(
+                        wait_scored(js, 0, people_messages, procs, peak), timeout=3600
+                    )
+                    directory_peak = peak[0]
+                    wall, _, cpu = await asyncio.wait_for(
+                        wait_scored(js, people_messages, total, procs, peak), timeout=3600
+                    )
+                    scored_rate = events / max(wall, 1e-9)
+                    if scenario.latency:
+                        p50, p95, probes = await latency(nats_srv.url, redis_srv.url, rate, seconds)
+                    peak[0] = max(peak[0], process.memory_info().rss / 2**20)
+                finally:
+                    service.terminate()
+                    service.wait(timeout=30)
             await nc.drain()
+    tag = f" ({scenario.label})"
     figures = [
+        {"name": "scoring end-to-end rate" + tag, "value": round(scored_rate), "unit": "events/s"},
+        {
+            "name": "scoring / raw consume" + tag,
+            "value": round(scored_rate / raw_rate, 3),
+            "unit": "x",
+        },
+        {
+            "name": "scoring per CPU second (scoring process)" + tag,
+            "value": round(events / max(cpu[0], 1e-9)),
+            "unit": "events/cpu-s",
+        },
+        {
+            "name": "redis CPU per 1,000 events" + tag,
+            "value": round(cpu[1] / events * 1000 * 1000, 1),
+            "unit": "ms",
+        },
+        {"name": f"peak RSS at {people:,} people{tag}", "value": round(peak[0], 1), "unit": "MB"},
+    ]
+    if not scenario.latency:
+        return figures
+    figures += [
         {"name": "raw nats-py consume rate", "value": round(raw_rate), "unit": "events/s"},
         {
             "name": "raw nats-py consume rate (messages)",
             "value": round(raw_messages),
             "unit": "msg/s",
         },
-        {"name": "scoring end-to-end rate", "value": round(scored_rate), "unit": "events/s"},
-        {"name": "scoring / raw consume", "value": round(scored_rate / raw_rate, 3), "unit": "x"},
-        {
-            "name": "scoring per CPU second (scoring process)",
-            "value": round(events / max(cpu[0], 1e-9)),
-            "unit": "events/cpu-s",
-        },
-        {
-            "name": "redis CPU per 1,000 events",
-            "value": round(cpu[1] / events * 1000 * 1000, 1),
-            "unit": "ms",
-        },
         {
             "name": "directory facts scored",
             "value": round(people / max(directory_seconds, 1e-9)),
             "unit": "events/s",
         },
-        {"name": f"peak RSS at {people:,} people", "value": round(peak[0], 1), "unit": "MB"},
         {"name": "peak RSS after the directory", "value": round(directory_peak, 1), "unit": "MB"},
         {"name": f"publish-to-board p50 at {rate}/s", "value": round(p50, 1), "unit": "ms"},
         {"name": f"publish-to-board p95 at {rate}/s", "value": round(p95, 1), "unit": "ms"},
@@ -294,12 +360,31 @@ async def measure(people: int, events: int, rate: int, seconds: int) -> list[dic
     return figures
 
 
+def scenarios(per_person: int, postgres: str | None) -> list[Scenario]:
+    """Ingest's order on SQLite (with latency), the worst case, and PostgreSQL when given."""
+    out = [
+        Scenario(f"{per_person} per person, SQLite", per_person, "sqlite", latency=True),
+        Scenario("1 per person, SQLite", 1, "sqlite"),
+    ]
+    if postgres:
+        out.append(Scenario(f"{per_person} per person, PostgreSQL", per_person, postgres))
+    return out
+
+
 def run(
-    people: int = PEOPLE, events: int = EVENTS, rate: int = RATE, seconds: int = SECONDS
+    people: int = PEOPLE,
+    events: int = EVENTS,
+    rate: int = RATE,
+    seconds: int = SECONDS,
+    per_person: int = PER_PERSON,
+    postgres: str | None = None,
 ) -> list[dict[str, Any]]:
-    figures = asyncio.run(measure(people, events, rate, seconds))
+    postgres = postgres or os.environ.get("BENCH_POSTGRES_URL") or None
+    figures: list[dict[str, Any]] = []
+    for scenario in scenarios(per_person, postgres):
+        figures += asyncio.run(measure(scenario, people, events, rate, seconds))
     for figure in figures:
-        print(f"{figure['name']:>40}: {figure['value']} {figure['unit']}")
+        print(f"{figure['name']:>60}: {figure['value']} {figure['unit']}")
     return figures
 
 
@@ -309,8 +394,14 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=EVENTS)
     parser.add_argument("--rate", type=int, default=RATE)
     parser.add_argument("--seconds", type=int, default=SECONDS)
+    parser.add_argument("--per-person", type=int, default=PER_PERSON)
+    parser.add_argument(
+        "--postgres",
+        help="also score on PostgreSQL (a server URL; a scratch database is made and dropped);"
+        " default $BENCH_POSTGRES_URL",
+    )
     args = parser.parse_args()
-    run(args.people, args.events, args.rate, args.seconds)
+    run(args.people, args.events, args.rate, args.seconds, args.per_person, args.postgres)
 
 
 if __name__ == "__main__":

@@ -109,6 +109,9 @@ class ScoringSettings(CommonSettings):
     scoring_max_ack_pending: int = 20_000
     scoring_fetch_timeout_seconds: float = 1.0
     scoring_announce_points: bool = True  # awards.points per scoring signal; off for huge loads
+    # concurrent ledger transactions per batch, split by person; unset: 2 on PostgreSQL,
+    # and always 1 on SQLite, which writes one transaction at a time
+    scoring_lanes: int | None = Field(default=None, ge=1, le=8)
     scoring_health_port: int | None = None  # /healthz and /readyz when set
     scoring_startup_timeout_seconds: float = 60.0
 

@@ -36,6 +36,7 @@ from shared.streams import ensure_streams
 
 log = get_logger(__name__)
 T = TypeVar("T")
+DEFAULT_POSTGRES_LANES = 2
 
 
 @dataclass
@@ -110,7 +111,17 @@ def build_scorer(res: Resources) -> Scorer:
         res.settings.tz,
         Rulebook(),
         announce_points=res.settings.scoring_announce_points,
+        lanes=lanes_for(res.engine.dialect.name, res.settings.scoring_lanes),
     )
+
+
+def lanes_for(dialect: str, wanted: int | None) -> int:
+    """Concurrent ledger transactions: SQLite takes one writer at a time."""
+    if dialect == "sqlite":
+        if wanted not in (None, 1):
+            log.warning("SCORING_LANES ignored: SQLite writes one transaction at a time")
+        return 1
+    return DEFAULT_POSTGRES_LANES if wanted is None else wanted
 
 
 async def run(settings: ScoringSettings) -> None:

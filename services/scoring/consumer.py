@@ -300,7 +300,7 @@ class SignalConsumer:
         events = len(batch.activities) + len(batch.people)
         self._per_message = max(1.0, events / len(good), self._per_message / 2)
         try:
-            staged = await self.scorer.stage(batch)
+            stages = await self.scorer.stage_all(batch)
         except TRANSIENT as exc:
             await self.flush()
             await self.finish()
@@ -318,16 +318,17 @@ class SignalConsumer:
             for msg in good:
                 await self.process([msg])
             return
-        pending = self._pending
-        if pending is None or staged.active.version != pending.active.version:
-            await self.flush()  # nothing staged yet, or staged under other rules
-            self._pending = staged
-            self._pending_since = time.monotonic()
-        else:
-            pending.absorb(staged)
+        for staged in stages:
+            pending = self._pending
+            if pending is None or staged.active.version != pending.active.version:
+                await self.flush()  # nothing staged yet, or staged under other rules
+                self._pending = staged
+                self._pending_since = time.monotonic()
+            else:
+                pending.absorb(staged)
         self._pending_messages += good
         self._pending_events += events
-        if self.scorer.exclusive(staged):
+        if any(self.scorer.exclusive(staged) for staged in stages):
             await self.flush()
             await self.finish()
         elif (

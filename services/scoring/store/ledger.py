@@ -148,8 +148,8 @@ async def insert_new(
         arrays = ", ".join(f"${i}::{kind}[]" for i, kind in enumerate(types, 1))
         sql = f"INSERT INTO {target} ({names}) SELECT * FROM unnest({arrays}) {conflict}"  # noqa: S608
         flat = convert(rows, processors)
-        values = [flat[i::width] for i in range(width)]
-        return {record[0] for record in await driver.fetch(sql, values)}
+        by_column = [flat[i::width] for i in range(width)]
+        return {record[0] for record in await driver.fetch(sql, by_column)}
     for part in chunks(rows, size):
         values = ", ".join([f"({driver.placeholders(width)})"] * len(part))
         # Only quoted names from our own table metadata and placeholders go in the text.

@@ -55,3 +55,15 @@ async def test_redis_answers(redis: Redis) -> None:
 async def test_sql_answers(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
         assert (await conn.execute(text("SELECT 1"))).scalar_one() == 1
+
+
+async def test_sql_connections_are_tuned_for_bulk_batches(engine: AsyncEngine) -> None:
+    """PostgreSQL plans each statement afresh; SQLite checkpoints its WAL in large steps."""
+    async with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            mode = (await conn.execute(text("SHOW plan_cache_mode"))).scalar_one()
+            assert mode == "force_custom_plan"
+        else:
+            pages = (await conn.execute(text("PRAGMA wal_autocheckpoint"))).scalar_one()
+            assert pages == 32768
+            assert (await conn.execute(text("PRAGMA journal_mode"))).scalar_one() == "wal"

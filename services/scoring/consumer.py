@@ -36,7 +36,7 @@ from pydantic import TypeAdapter
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError
 
-from services.scoring.scorer import Batch, Outcome, Scorer, Staged, describe
+from services.scoring.scorer import Batch, LanesFailed, Outcome, Scorer, Staged, describe
 from shared import subjects
 from shared.bus import MSG_ID_HEADER, is_batch
 from shared.events import CloudEvent, CopilotActivity, DirectoryPerson
@@ -301,31 +301,10 @@ class SignalConsumer:
         self._per_message = max(1.0, events / len(good), self._per_message / 2)
         try:
             stages = await self.scorer.stage_all(batch)
-        except TRANSIENT as exc:
-            await self.flush()
-            await self.finish()
-            log.warning("batch failed, will retry", error=str(exc)[:300], size=len(good))
-            for msg in good:
-                await self._retry_or_dead_letter(msg, exc)
-            return
         except Exception as exc:
-            await self.flush()
-            await self.finish()
-            log.warning("batch failed, isolating", error=str(exc)[:300], size=len(good))
-            if len(good) == 1:
-                await self._retry_or_dead_letter(good[0], exc)
-                return
-            for msg in good:
-                await self.process([msg])
+            await self._failed(good, exc)
             return
-        for staged in stages:
-            pending = self._pending
-            if pending is None or staged.active.version != pending.active.version:
-                await self.flush()  # nothing staged yet, or staged under other rules
-                self._pending = staged
-                self._pending_since = time.monotonic()
-            else:
-                pending.absorb(staged)
+        await self._stage_done(stages)
         self._pending_messages += good
         self._pending_events += events
         if any(self.scorer.exclusive(staged) for staged in stages):
@@ -336,6 +315,36 @@ class SignalConsumer:
             or time.monotonic() - self._pending_since >= self.settings.flush_seconds
         ):
             await self.flush()
+
+    async def _stage_done(self, stages: list[Staged]) -> None:
+        """Add staged batches to the pending ones (settled together under one rule set)."""
+        for staged in stages:
+            pending = self._pending
+            if pending is None or staged.active.version != pending.active.version:
+                await self.flush()  # nothing staged yet, or staged under other rules
+                self._pending = staged
+                self._pending_since = time.monotonic()
+            else:
+                pending.absorb(staged)
+
+    async def _failed(self, good: list[Msg], exc: Exception) -> None:
+        """A batch failed: settle what did commit, then retry or isolate its messages."""
+        if isinstance(exc, LanesFailed):
+            await self._stage_done(exc.committed)  # settled below, with no message of its own
+            exc = exc.error
+        await self.flush()
+        await self.finish()
+        if isinstance(exc, TRANSIENT):
+            log.warning("batch failed, will retry", error=str(exc)[:300], size=len(good))
+            for msg in good:
+                await self._retry_or_dead_letter(msg, exc)
+            return
+        log.warning("batch failed, isolating", error=str(exc)[:300], size=len(good))
+        if len(good) == 1:
+            await self._retry_or_dead_letter(good[0], exc)
+            return
+        for msg in good:
+            await self.process([msg])
 
     async def flush(self) -> None:
         """Start settling the staged batches, once the previous settling is acknowledged."""

@@ -127,6 +127,15 @@ class Staged:
         return delta
 
 
+class LanesFailed(Exception):
+    """A lane of a batch failed; ``committed`` holds the lanes whose transactions did not."""
+
+    def __init__(self, error: Exception, committed: list[Staged]) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.committed = committed
+
+
 class Scorer:
     def __init__(
         self,
@@ -162,7 +171,9 @@ class Scorer:
         the Python work of another. A person's signals all go to one lane, so
         no two transactions read or write the same person's rows. Directory
         facts (rare, and changing team sizes) are staged in one transaction.
-        Every lane is waited for; if one failed, its error is raised after.
+        Every lane is waited for. When one failed, :class:`LanesFailed` says so
+        and carries the lanes that committed: they must still be settled, as a
+        retry finds their signals stored and pays (and tells) nothing again.
         """
         if self.lanes == 1 or batch.people:
             return [await self.stage(batch)]
@@ -170,10 +181,13 @@ class Scorer:
         results = await asyncio.gather(
             *(self.stage(part) for part in parts), return_exceptions=True
         )
+        committed = [r for r in results if isinstance(r, Staged)]
         for result in results:
+            if isinstance(result, Exception):
+                raise LanesFailed(result, committed) from result
             if isinstance(result, BaseException):
                 raise result
-        return [r for r in results if isinstance(r, Staged)]
+        return committed
 
     async def stage(self, batch: Batch) -> Staged:
         """The ledger part: one transaction; afterwards the batch is recorded exactly once.

@@ -116,32 +116,66 @@ def points_event(
     Same document as ``CloudEvent.wrap(PointsAwarded(...)).to_bytes()`` (the
     unit tests parse it back), at a fraction of the cost.
     """
+    data = _award_data(award, member, {"points": award.points})
+    if total is not None:
+        data["total"] = total
+    identity = event_id(PointsAwarded.event_type, award.key)
+    return identity, _document(identity, PointsAwarded.event_type, award.person, data, now)
+
+
+def held_event(award: Award, member: Membership | None, now: str) -> EncodedEvent | None:
+    """awards.badge or awards.level as JSON, built without pydantic; None for other awards.
+
+    A campaign's first days hand out about one badge for every two signals, so
+    these are many too. Same document as :func:`award_event` in :func:`envelope`
+    (the unit tests parse both back).
+    """
+    model: type[AwardBase]
+    fields: dict[str, Any]
+    if award.kind == AwardKind.BADGE:
+        model, fields = BadgeAwarded, {"badge": award.ref or "", "title": award.title or ""}
+    elif award.kind == AwardKind.LEVEL:
+        model, fields = LevelReached, {"level": int(award.ref or 0), "title": award.title or ""}
+    else:
+        return None
+    identity = event_id(model.event_type, award.key)
+    body = _document(
+        identity, model.event_type, award.person, _award_data(award, member, fields), now
+    )
+    return EncodedEvent(model.subject_name, identity, model.event_type, body)
+
+
+def _award_data(award: Award, member: Membership | None, fields: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {
         "person": award.person,
         "rule": award.rule,
         "ruleset_version": award.version,
         "activity_date": award.day.isoformat(),
         "ledger_key": award.key,
-        "points": award.points,
+        **fields,
     }
     if member is not None and member.team is not None:
         data["team"] = member.team
     if member is not None and member.department is not None:
         data["department"] = member.department
-    if total is not None:
-        data["total"] = total
-    identity = event_id(PointsAwarded.event_type, award.key)
-    document = {
-        "specversion": "1.0",
-        "id": identity,
-        "source": SOURCE,
-        "type": PointsAwarded.event_type,
-        "time": now,
-        "subject": award.person,
-        "datacontenttype": "application/json",
-        "data": data,
-    }
-    return identity, orjson.dumps(document)
+    return data
+
+
+def _document(
+    identity: str, event_type: str, subject: str, data: dict[str, Any], now: str
+) -> bytes:
+    return orjson.dumps(
+        {
+            "specversion": "1.0",
+            "id": identity,
+            "source": SOURCE,
+            "type": event_type,
+            "time": now,
+            "subject": subject,
+            "datacontenttype": "application/json",
+            "data": data,
+        }
+    )
 
 
 class PointsBatches:
@@ -255,17 +289,25 @@ async def announce_points(
 
 
 async def announce(js: JetStreamContext, payloads: Iterable[AwardBase]) -> int:
-    """Publish badges, levels and challenges and wait for JetStream's acknowledgements.
+    """Publish badges, levels and challenges and wait for JetStream's acknowledgements."""
+    now = datetime.now(UTC)
+    encoded = []
+    for payload in payloads:
+        event = envelope(payload, now)
+        encoded.append(EncodedEvent(payload.subject_name, event.id, event.type, event.to_bytes()))
+    return await announce_encoded(js, encoded)
+
+
+async def announce_encoded(js: JetStreamContext, events: Iterable[EncodedEvent]) -> int:
+    """Publish award events in batch messages and wait for JetStream's acknowledgements.
 
     The ledger key is each event's identity: a repeated announcement (after a
     redelivery) carries the same event ids, which notify's outbox and the
     screens de-duplicate; an identical batch is also a JetStream duplicate.
     Events are grouped by type (order kept within a type) so batches stay full.
     """
-    now = datetime.now(UTC)
-    events = sorted((envelope(payload, now) for payload in payloads), key=lambda e: e.type)
-    if not events:
+    ordered = sorted(events, key=lambda e: e.type)
+    if not ordered:
         return 0
-    encoded = (EncodedEvent(e.data.subject_name, e.id, e.type, e.to_bytes()) for e in events)
-    new, _ = await publish_encoded_many(js, batched(encoded))
+    new, _ = await publish_encoded_many(js, batched(ordered))
     return new

@@ -13,7 +13,7 @@ import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,12 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.scoring import boards, challenges, projection
-from services.scoring.announcements import announce, announce_points, award_event
+from services.scoring.announcements import (
+    announce,
+    announce_encoded,
+    announce_points,
+    held_event,
+)
 from services.scoring.domain.boards import (
     BoardDelta,
     Fact,
@@ -38,7 +43,6 @@ from services.scoring.rulebook import ActiveRules, Rulebook
 from services.scoring.signals import to_signal
 from services.scoring.store import directory, ledger
 from shared.events import (
-    AwardBase,
     ChallengeCompleted,
     CloudEvent,
     CopilotActivity,
@@ -238,15 +242,10 @@ class Scorer:
             outcome.board_entries = len(delta)
             await self._repair(staged.active, staged.affected, staged.redelivered)
         if self.js is not None:
-            payloads: list[AwardBase] = []
-            for award in staged.awards:
-                if award.kind == AwardKind.POINTS:
-                    continue
-                member = staged.members.get(award.person)
-                payload = award_event(award, member, staged.totals.get(award.person))
-                if payload is not None:
-                    payloads.append(payload)
-            outcome.announced = await announce(self.js, payloads)
+            now = datetime.now(UTC).isoformat()
+            members = staged.members
+            held = (held_event(award, members.get(award.person), now) for award in staged.awards)
+            outcome.announced = await announce_encoded(self.js, [e for e in held if e is not None])
             if self.announce_points:
                 outcome.announced += await announce_points(
                     self.js, staged.awards, staged.members, staged.totals

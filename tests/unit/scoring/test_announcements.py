@@ -10,11 +10,18 @@ import pytest
 from nats.js import JetStreamContext
 
 from services.scoring import announcements
-from services.scoring.announcements import PointsBatches, announce_points, award_event, points_event
+from services.scoring.announcements import (
+    PointsBatches,
+    announce_points,
+    award_event,
+    envelope,
+    held_event,
+    points_event,
+)
 from services.scoring.domain.model import Award, AwardKind
 from services.scoring.store.directory import Membership
 from shared.bus import EncodedEvent, batched, is_batch
-from shared.events import CloudEvent, PointsAwarded, parse_event
+from shared.events import BadgeAwarded, CloudEvent, LevelReached, PointsAwarded, parse_event
 from shared.ids import event_id
 
 NOW = "2026-11-02T09:00:01.123456+00:00"
@@ -82,6 +89,47 @@ def test_points_event_matches_the_pydantic_envelope() -> None:
     )
     assert identity == expected.id
     assert parsed == parse_event(expected.to_bytes())
+
+
+@pytest.mark.parametrize("person", ["p-1", "p-2", "p-3", "p-4"])  # teams, quotes, none, absent
+@pytest.mark.parametrize(
+    ("kind", "ref", "title", "model"),
+    [
+        (AwardKind.BADGE, "first-word", 'First "Word" ✓', BadgeAwarded),
+        (AwardKind.LEVEL, "3", "Explorer", LevelReached),
+    ],
+)
+def test_badge_and_level_events_match_the_pydantic_envelope(
+    person: str, kind: AwardKind, ref: str, title: str, model: type
+) -> None:
+    award = Award(
+        key=f"{kind}.x|v3|{person}",
+        kind=kind,
+        rule=f"{kind}.x",
+        version=3,
+        person=person,
+        day=date(2026, 11, 2),
+        at=datetime(2026, 11, 2, tzinfo=UTC),
+        points=0,
+        ref=ref,
+        title=title,
+    )
+    member = MEMBERS.get(person)
+    encoded = held_event(award, member, "2026-11-02T09:00:01+00:00")
+    payload = award_event(award, member)
+    assert encoded is not None and payload is not None
+    assert isinstance(payload, model)
+    expected = envelope(payload, datetime(2026, 11, 2, 9, 0, 1, tzinfo=UTC))
+    assert (encoded.subject, encoded.id, encoded.type) == (
+        payload.subject_name,
+        expected.id,
+        expected.type,
+    )
+    assert parse_event(encoded.body) == parse_event(expected.to_bytes())
+
+
+def test_only_badges_and_levels_are_held_events() -> None:
+    assert held_event(points(1), MEMBERS["p-1"], NOW) is None
 
 
 def test_batch_messages_are_the_shared_batches_of_the_single_events() -> None:

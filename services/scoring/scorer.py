@@ -178,14 +178,18 @@ class Scorer:
         Every lane is waited for. When one failed, :class:`LanesFailed` says so
         and carries the lanes that committed: they must still be settled, as a
         retry finds their signals stored and pays (and tells) nothing again.
+        Lanes come back in rule-set order: a publication can come between two
+        lanes, and settling the older rules last would rebuild boards under them.
         """
-        if self.lanes == 1 or batch.people:
-            return [await self.stage(batch)]
-        parts = split_by_person(batch, self.lanes)
+        parts = [] if self.lanes == 1 or batch.people else split_by_person(batch, self.lanes)
+        if len(parts) < 2:
+            return [await self.stage(batch)]  # also a batch of nothing: its messages get acked
         results = await asyncio.gather(
             *(self.stage(part) for part in parts), return_exceptions=True
         )
-        committed = [r for r in results if isinstance(r, Staged)]
+        committed = sorted(
+            (r for r in results if isinstance(r, Staged)), key=lambda staged: staged.active.version
+        )
         for result in results:
             if isinstance(result, Exception):
                 raise LanesFailed(result, committed) from result

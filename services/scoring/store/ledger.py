@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, and_, func, select, text
+from sqlalchemy import String, Table, TypeDecorator, and_, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -19,6 +19,7 @@ from shared.events import ActivityKind, App
 SIGNALS: Table = StoredSignal.__table__  # type: ignore[attr-defined]
 LEDGER: Table = LedgerEntry.__table__  # type: ignore[attr-defined]
 CHUNK = 2000  # rows per statement: stays under both databases' parameter limits
+ARRAY_ROWS = 20_000  # rows per PostgreSQL array insert: a rule-set replay stays in bounds
 
 
 def insert_for(conn: AsyncConnection, table: Table) -> Any:
@@ -142,20 +143,31 @@ async def insert_new(
     width = len(columns)
     found: set[str] = set()
     if driver.postgres:
-        # One array per column: a single short statement, planned in no time, where
-        # thousands of VALUES placeholders take longer to plan than to insert.
-        types = [table.c[name].type.compile(dialect=driver.dialect) for name in columns]
+        # One array per column: a short statement, planned in no time, where thousands
+        # of VALUES placeholders take longer to plan than to insert. Strings go as text:
+        # a cast to varchar(n) would cut a long value short instead of refusing it.
+        types = [array_type(table.c[name].type, driver.dialect) for name in columns]
         arrays = ", ".join(f"${i}::{kind}[]" for i, kind in enumerate(types, 1))
         sql = f"INSERT INTO {target} ({names}) SELECT * FROM unnest({arrays}) {conflict}"  # noqa: S608
-        flat = convert(rows, processors)
-        by_column = [flat[i::width] for i in range(width)]
-        return {record[0] for record in await driver.fetch(sql, by_column)}
+        for part in chunks(rows, ARRAY_ROWS):
+            flat = convert(part, processors)
+            by_column = [flat[i::width] for i in range(width)]
+            found.update(record[0] for record in await driver.fetch(sql, by_column))
+        return found
     for part in chunks(rows, size):
         values = ", ".join([f"({driver.placeholders(width)})"] * len(part))
         # Only quoted names from our own table metadata and placeholders go in the text.
         sql = f"INSERT INTO {target} ({names}) VALUES {values} {conflict}"  # noqa: S608
         found.update(record[0] for record in await driver.fetch(sql, convert(part, processors)))
     return found
+
+
+def array_type(column_type: Any, dialect: Any) -> str:
+    """The SQL type of a column's values in an ``unnest`` array (strings as text)."""
+    base = column_type.impl_instance if isinstance(column_type, TypeDecorator) else column_type
+    if isinstance(base, String):
+        return "TEXT"
+    return str(column_type.compile(dialect=dialect))
 
 
 SIGNAL_COLUMNS = ("event_id", "person", "app", "kind", "day", "at", "source", "received_at")

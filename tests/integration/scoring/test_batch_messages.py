@@ -7,12 +7,16 @@ from nats.js import JetStreamContext
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.scoring import admin
+from services.scoring.rulebook import Rulebook
 from services.scoring.scorer import Scorer
 from shared.bus import MSG_ID_HEADER, EncodedEvent, batched, publish_batched, publish_encoded_many
 from shared.events import App, CloudEvent
 from shared.leaderboards import Scope, board_key, top
 from shared.periods import Window
 from tests.integration.scoring.conftest import (
+    RULES,
+    TZ,
     activity,
     drain,
     feed,
@@ -104,3 +108,21 @@ async def test_a_batch_that_is_not_an_array_is_dead_lettered_whole(
     assert dead.data == body
     assert dead.headers is not None
     assert "array" in dead.headers["Uptake-Reason"]
+
+
+async def test_a_batch_of_nothing_but_unreadable_events_is_acknowledged(
+    js: JetStreamContext, redis: Redis, engine: AsyncEngine
+) -> None:
+    """Also with lanes: nothing to split is still a batch whose messages get acked."""
+    await admin.publish(engine, js, RULES, TZ, by="test")
+    scorer = Scorer(engine, redis, js, TZ, Rulebook(), lanes=2)
+    broken = b'{"specversion": "1.0", "id": "x", "type": "copilot.activity", "data": {}}'
+    (packed,) = batched([EncodedEvent("signals.copilot.activity", "x", "copilot.activity", broken)])
+    await publish_encoded_many(js, [packed])
+    await drain(js, scorer)
+
+    sub = await js.pull_subscribe("dlq.signals", durable="t-dlq", stream="DLQ")
+    (dead,) = await sub.fetch(1, timeout=3)
+    assert orjson.loads(dead.data) == orjson.loads(broken)
+    consumer = await js.consumer_info("SIGNALS", "scoring")
+    assert consumer.num_pending == 0 and consumer.num_ack_pending == 0

@@ -298,6 +298,24 @@ async def announce(js: JetStreamContext, payloads: Iterable[AwardBase]) -> int:
     return await announce_encoded(js, encoded)
 
 
+async def announce_held(
+    js: JetStreamContext, awards: Iterable[Award], members: dict[str, Membership], now: str
+) -> int:
+    """Publish the badges and levels among ``awards``, encoded as they are sent.
+
+    Badge events first, then level events (as :func:`announce_encoded` orders
+    them); each document is built when its batch message is, so a flush of
+    thousands of badges never holds them all encoded at once.
+    """
+    held = sorted(
+        (a for a in awards if a.kind in (AwardKind.BADGE, AwardKind.LEVEL)),
+        key=lambda award: award.kind == AwardKind.LEVEL,
+    )
+    events = (held_event(award, members.get(award.person), now) for award in held)
+    new, _ = await publish_encoded_many(js, batched(e for e in events if e is not None))
+    return new
+
+
 async def announce_encoded(js: JetStreamContext, events: Iterable[EncodedEvent]) -> int:
     """Publish award events in batch messages and wait for JetStream's acknowledgements.
 

@@ -24,9 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from services.scoring import boards, challenges, projection
 from services.scoring.announcements import (
     announce,
-    announce_encoded,
+    announce_held,
     announce_points,
-    held_event,
 )
 from services.scoring.domain.boards import (
     BoardDelta,
@@ -247,9 +246,7 @@ class Scorer:
             await self._repair(staged.active, staged.affected, staged.redelivered)
         if self.js is not None:
             now = datetime.now(UTC).isoformat()
-            members = staged.members
-            held = (held_event(award, members.get(award.person), now) for award in staged.awards)
-            outcome.announced = await announce_encoded(self.js, [e for e in held if e is not None])
+            outcome.announced = await announce_held(self.js, staged.awards, staged.members, now)
             if self.announce_points:
                 outcome.announced += await announce_points(
                     self.js, staged.awards, staged.members, staged.totals

@@ -42,30 +42,6 @@ POINTS_ID_PREFIX = (POINTS_TYPE + "\x1f").encode()
 START = b'{"specversion":"1.0","id":"'
 
 
-def award_event(
-    award: Award, member: Membership | None, total: int | None = None
-) -> AwardBase | None:
-    common: dict[str, Any] = {
-        "person": award.person,
-        "rule": award.rule,
-        "ruleset_version": award.version,
-        "activity_date": award.day,
-        "team": member.team if member else None,
-        "department": member.department if member else None,
-        "ledger_key": award.key,
-    }
-    match award.kind:
-        case AwardKind.POINTS:
-            if award.points <= 0:
-                return None
-            return PointsAwarded(**common, points=award.points, total=total)
-        case AwardKind.BADGE:
-            return BadgeAwarded(**common, badge=award.ref or "", title=award.title or "")
-        case AwardKind.LEVEL:
-            return LevelReached(**common, level=int(award.ref or 0), title=award.title or "")
-    return None
-
-
 def challenge_event(
     award: Award,
     member: Membership | None,
@@ -127,8 +103,8 @@ def held_event(award: Award, member: Membership | None, now: str) -> EncodedEven
     """awards.badge or awards.level as JSON, built without pydantic; None for other awards.
 
     A campaign's first days hand out about one badge for every two signals, so
-    these are many too. Same document as :func:`award_event` in :func:`envelope`
-    (the unit tests parse both back).
+    these are many too. Same document as the pydantic ``BadgeAwarded`` or ``LevelReached`` in
+    :func:`envelope` (the unit tests parse both back).
     """
     model: type[AwardBase]
     fields: dict[str, Any]

@@ -54,7 +54,6 @@ log = get_logger(__name__)
 
 SIZES_TTL = 5.0  # seconds
 CHALLENGE_CHECK_SECONDS = 60.0
-FACTS_PER_SLICE = 500  # board sums worked out between two turns of the event loop
 
 
 @dataclass
@@ -113,20 +112,12 @@ class Staged:
         self.members.update(later.members)
         self.totals.update(later.totals)
 
-    async def delta(self) -> BoardDelta:
+    def delta(self) -> BoardDelta:
         """The board changes of all batches, in staging order: an entry touched twice is
-        written once.
-
-        Worked out a slice of facts at a time, letting the next batch's ledger
-        statements go on in between (adding facts slice by slice gives the same
-        delta as adding them all at once).
-        """
+        written once."""
         delta = BoardDelta()
         for part in self.parts:
-            for start in range(0, len(part.facts), FACTS_PER_SLICE):
-                facts = part.facts[start : start + FACTS_PER_SLICE]
-                contribute(facts, self.active.rules, part.groups, part.seen, delta)
-                await asyncio.sleep(0)
+            contribute(part.facts, self.active.rules, part.groups, part.seen, delta)
         return delta
 
 
@@ -240,7 +231,7 @@ class Scorer:
         """The Redis and announcement part, safe to repeat: a redelivery repairs boards."""
         outcome = Outcome(staged.new_signals, staged.awards)
         if await self.boards_current(staged.active):
-            delta = await staged.delta()
+            delta = staged.delta()
             await self.apply_boards(delta)
             outcome.board_entries = len(delta)
             await self._repair(staged.active, staged.affected, staged.redelivered)

@@ -161,17 +161,13 @@ class _Awarding:
             state.badges.add(badge.id)
             rule = f"badge.{badge.id}"
             awards.append(
-                Award(
-                    key=award_key(rule, self._version, person),
-                    kind=AwardKind.BADGE,
-                    rule=rule,
-                    version=self._version,
-                    person=person,
-                    day=reached,
-                    at=self._start(reached),
-                    points=0,
-                    event_id=trigger,
-                    app=None,
+                self._held(
+                    AwardKind.BADGE,
+                    rule,
+                    award_key(rule, self._version, person),
+                    person,
+                    reached,
+                    trigger,
                     ref=badge.id,
                     title=badge.title,
                     note=f"{badge.type} badge",
@@ -189,23 +185,49 @@ class _Awarding:
                 break
             state.levels.add(level.level)
             awards.append(
-                Award(
-                    key=award_key("level", self._version, f"{person}:{level.level}"),
-                    kind=AwardKind.LEVEL,
-                    rule="level",
-                    version=self._version,
-                    person=person,
-                    day=reached,
-                    at=self._start(reached),
-                    points=0,
-                    event_id=trigger,
-                    app=None,
+                self._held(
+                    AwardKind.LEVEL,
+                    "level",
+                    award_key("level", self._version, f"{person}:{level.level}"),
+                    person,
+                    reached,
+                    trigger,
                     ref=str(level.level),
                     title=level.title,
                     note=f"{level.points} points reached",
                 )
             )
         return awards
+
+    def _held(
+        self,
+        kind: AwardKind,
+        rule: str,
+        key: str,
+        person: str,
+        reached: date,
+        trigger: str,
+        *,
+        ref: str,
+        title: str,
+        note: str,
+    ) -> Award:
+        """A badge or level: held from the start of the day it was reached, no points."""
+        return Award(
+            key=key,
+            kind=kind,
+            rule=rule,
+            version=self._version,
+            person=person,
+            day=reached,
+            at=self._start(reached),
+            points=0,
+            event_id=trigger,
+            app=None,
+            ref=ref,
+            title=title,
+            note=note,
+        )
 
 
 def score(

@@ -4,6 +4,7 @@ packed the way the shared batch format packs them."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import orjson
 import pytest
@@ -13,7 +14,6 @@ from services.scoring import announcements
 from services.scoring.announcements import (
     PointsBatches,
     announce_points,
-    award_event,
     envelope,
     held_event,
     points_event,
@@ -21,10 +21,42 @@ from services.scoring.announcements import (
 from services.scoring.domain.model import Award, AwardKind
 from services.scoring.store.directory import Membership
 from shared.bus import EncodedEvent, batched, is_batch
-from shared.events import BadgeAwarded, CloudEvent, LevelReached, PointsAwarded, parse_event
+from shared.events import (
+    AwardBase,
+    BadgeAwarded,
+    CloudEvent,
+    LevelReached,
+    PointsAwarded,
+    parse_event,
+)
 from shared.ids import event_id
 
 NOW = "2026-11-02T09:00:01.123456+00:00"
+
+
+def award_event(
+    award: Award, member: Membership | None, total: int | None = None
+) -> AwardBase | None:
+    """The award as the shared contract's pydantic event: what the hand-built JSON must equal."""
+    common: dict[str, Any] = {
+        "person": award.person,
+        "rule": award.rule,
+        "ruleset_version": award.version,
+        "activity_date": award.day,
+        "team": member.team if member else None,
+        "department": member.department if member else None,
+        "ledger_key": award.key,
+    }
+    match award.kind:
+        case AwardKind.POINTS:
+            if award.points <= 0:
+                return None
+            return PointsAwarded(**common, points=award.points, total=total)
+        case AwardKind.BADGE:
+            return BadgeAwarded(**common, badge=award.ref or "", title=award.title or "")
+        case AwardKind.LEVEL:
+            return LevelReached(**common, level=int(award.ref or 0), title=award.title or "")
+    return None
 
 
 def points(

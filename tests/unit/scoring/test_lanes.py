@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from services.scoring.bootstrap import DEFAULT_POSTGRES_LANES, lanes_for
 from services.scoring.scorer import Batch, split_by_person
-from shared.events import ActivityKind, App, CloudEvent, CopilotActivity, SignalSource
-
-
-def signal(person: str, day: int) -> CloudEvent[CopilotActivity]:
-    data = CopilotActivity(
-        person=person,
-        app=App.WORD,
-        kind=ActivityKind.ACTIVE_DAY,
-        date=date(2026, 11, day),
-        source=SignalSource.USAGE_REPORT,
-    )
-    return CloudEvent.wrap(data, source="test")
+from tests.integration.scoring.conftest import activity
 
 
 def test_each_person_lands_in_one_lane_and_nothing_is_lost() -> None:
     batch = Batch(
-        activities=[signal(f"p-{n % 37}", 1 + n % 20) for n in range(400)],
+        activities=[activity(f"p-{n % 37}", 1 + n % 20) for n in range(400)],
         redelivered={"p-3", "p-11", "p-nobody-yet"},
     )
     parts = split_by_person(batch, 3)
@@ -47,7 +34,7 @@ def test_each_person_lands_in_one_lane_and_nothing_is_lost() -> None:
 
 
 def test_the_split_is_the_same_every_time() -> None:
-    batch = Batch(activities=[signal(f"p-{n}", 2) for n in range(50)])
+    batch = Batch(activities=[activity(f"p-{n}", 2) for n in range(50)])
     first = [[e.id for e in p.activities] for p in split_by_person(batch, 2)]
     again = [[e.id for e in p.activities] for p in split_by_person(batch, 2)]
     assert first == again

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from nats.js import JetStreamContext
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.bus import publish, publish_many
+from shared.database import STATEMENTS_KEPT
 from shared.events import ActivityKind, App, CloudEvent, CopilotActivity, SignalSource, parse_event
 from shared.streams import ALL_STREAMS
 
@@ -67,3 +69,15 @@ async def test_sql_connections_are_tuned_for_bulk_batches(engine: AsyncEngine) -
             pages = (await conn.execute(text("PRAGMA wal_autocheckpoint"))).scalar_one()
             assert pages == 32768
             assert (await conn.execute(text("PRAGMA journal_mode"))).scalar_one() == "wal"
+
+
+async def test_sqlite_keeps_few_prepared_statements(engine: AsyncEngine) -> None:
+    """Bulk inserts of a new length each batch must not pile up in SQLite's statement cache."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the statement cache is SQLite's driver's")
+    async with engine.connect() as conn:
+        for rows in range(1, 60):
+            sql = "SELECT count(*) FROM (VALUES " + ", ".join(["(?)"] * rows) + ")"
+            await conn.exec_driver_sql(sql, tuple(range(rows)))
+        kept = (await conn.exec_driver_sql("SELECT count(*) FROM sqlite_stmt")).scalar_one()
+    assert kept <= STATEMENTS_KEPT + 1  # the cache, and the statement counting it

@@ -51,7 +51,7 @@ class GroupSizes:
 
 
 MEMBERSHIPS_SQL = (
-    "SELECT person, team, department, licensed, removed FROM person WHERE person {persons}"
+    "SELECT person, team, department, licensed, removed FROM person WHERE person {among}"
 )
 
 

@@ -68,19 +68,19 @@ class Driver:
         finally:
             await cursor.close()
 
-    async def fetch_for(self, sql: str, persons: Sequence[str], *params: Any) -> list[Any]:
-        """Rows of ``sql`` for ``persons``: ``{persons}`` in it becomes the membership test.
+    async def fetch_for(self, sql: str, among: Sequence[str], *params: Any) -> list[Any]:
+        """Rows of ``sql`` for the values ``among``: ``{among}`` in it becomes the test.
 
-        ``params`` come first, numbered from 1; the persons follow (an array on
+        ``params`` come first, numbered from 1; the values follow (an array on
         PostgreSQL, chunks of placeholders on SQLite).
         """
         if self.postgres:
             test = f"= ANY(${len(params) + 1})"
-            return await self.fetch(sql.format(persons=test), [*params, list(persons)])
+            return await self.fetch(sql.format(among=test), [*params, list(among)])
         out: list[Any] = []
-        for part in chunks(persons):
+        for part in chunks(among):
             test = f"IN ({self.placeholders(len(part))})"
-            out += await self.fetch(sql.format(persons=test), [*params, *part])
+            out += await self.fetch(sql.format(among=test), [*params, *part])
         return out
 
     def converters(self, table: Table, columns: Sequence[str]) -> list[Any]:
@@ -262,16 +262,16 @@ async def load_signals(conn: AsyncConnection, persons: Sequence[str] | None = No
 
 HISTORY_SQL = (
     "SELECT person, day, app, kind, count(*) FROM scoring_signal "
-    "WHERE person {persons} GROUP BY person, day, app, kind"
+    "WHERE person {among} GROUP BY person, day, app, kind"
 )
 PAID_SQL = (
     "SELECT person, day, sum(points) FROM scoring_ledger "
-    "WHERE ruleset_version = {version} AND kind = 'points' AND person {persons} "
+    "WHERE ruleset_version = {version} AND kind = 'points' AND person {among} "
     "GROUP BY person, day"
 )
 HELD_SQL = (
     "SELECT person, kind, ref FROM scoring_ledger "
-    "WHERE ruleset_version = {version} AND kind IN ('badge', 'level') AND person {persons}"
+    "WHERE ruleset_version = {version} AND kind IN ('badge', 'level') AND person {among}"
 )
 
 

@@ -22,11 +22,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.scoring import boards, challenges, projection
-from services.scoring.announcements import (
-    announce,
-    announce_held,
-    announce_points,
-)
+from services.scoring.announcements import announce, announce_held, announce_points
 from services.scoring.domain.boards import (
     BoardDelta,
     Fact,

@@ -25,7 +25,7 @@ from services.scoring.consumer import ConsumerSettings, SignalConsumer
 from services.scoring.health import health_server
 from services.scoring.rulebook import Rulebook, default_source
 from services.scoring.scorer import Scorer
-from services.scoring.store import tables  # noqa: F401  (registers the tables)
+from services.scoring.store import layout, tables  # noqa: F401  (registers the tables)
 from shared import subjects
 from shared.bus import connect
 from shared.cache import create_redis
@@ -75,13 +75,19 @@ async def resources(settings: ScoringSettings) -> AsyncIterator[Resources]:
         )
         await _retry("redis", lambda: redis.ping(), deadline)
         await _retry("sql", lambda: _sql_ready(engine), deadline)
-        await create_tables(engine)
+        await prepare_tables(engine)
         yield Resources(settings, nc, js, redis, engine)
     finally:
         await redis.aclose()
         await engine.dispose()
         if nc.is_connected:
             await nc.drain()
+
+
+async def prepare_tables(engine: AsyncEngine) -> None:
+    """Scoring tables of an earlier layout rebuilt, then whatever is missing created."""
+    await layout.upgrade(engine)
+    await create_tables(engine)
 
 
 async def _sql_ready(engine: AsyncEngine) -> None:
@@ -170,7 +176,7 @@ async def privacy_command(settings: ScoringSettings, action: str, who: str, by: 
     redis = create_redis(settings.redis_url)
     engine = create_engine(settings.database_url)
     try:
-        await create_tables(engine)
+        await prepare_tables(engine)
         person = privacy.resolve(who, settings.pseudonym_key.get_secret_value())
         key = settings.pseudonym_key.get_secret_value()
         if action == "export":

@@ -124,7 +124,7 @@ async def insert_new(
     rows: Sequence[tuple[Any, ...]],
     size: int,
 ) -> set[str]:
-    """``INSERT ... ON CONFLICT (key) DO NOTHING RETURNING key``, through the driver.
+    """``INSERT ... ON CONFLICT (primary key) DO NOTHING RETURNING key``, through the driver.
 
     ``rows`` are tuples in ``columns`` order, inserted inside the caller's
     transaction: on SQLite one multi-row statement per ``size`` rows, on
@@ -139,7 +139,8 @@ async def insert_new(
     quote = driver.dialect.identifier_preparer.quote
     names = ", ".join(quote(name) for name in columns)
     target, returned = quote(table.name), quote(key)
-    conflict = f"ON CONFLICT ({returned}) DO NOTHING RETURNING {returned}"
+    unique = ", ".join(quote(column.name) for column in table.primary_key.columns)
+    conflict = f"ON CONFLICT ({unique}) DO NOTHING RETURNING {returned}"
     width = len(columns)
     found: set[str] = set()
     if driver.postgres:

@@ -1,13 +1,22 @@
 """Scoring's SQL tables: stored signals, the append-only ledger, rule-set versions.
 
 Times are timezone-aware and stored as UTC (SQLModel refuses naive ones).
+
+Signals and ledger rows are keyed by person first. A batch holds a few rows for
+each of many people, so its rows land next to each other, person by person; a
+key that started with the event id would put every row in a random place of the
+index, and every commit would rewrite most of the index's pages. On SQLite the
+tables are ``WITHOUT ROWID``: the key is the table, with no second index to
+write. The event id and the ledger key name one person's fact or award, so
+unique per person means unique. ``store.layout`` upgrades tables of the earlier
+layout.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Index, Text
+from sqlalchemy import Text
 from sqlmodel import Column, Field, SQLModel
 
 
@@ -19,10 +28,10 @@ class StoredSignal(SQLModel, table=True):
     """A Copilot activity fact as received: the input a recalculation replays."""
 
     __tablename__ = "scoring_signal"
-    __table_args__ = (Index("ix_scoring_signal_person_day", "person", "day"),)
+    __table_args__ = {"sqlite_with_rowid": False}
 
+    person: str = Field(primary_key=True, max_length=64)
     event_id: str = Field(primary_key=True, max_length=64)
-    person: str = Field(max_length=64)
     app: str = Field(max_length=32)
     kind: str = Field(max_length=32)
     day: date
@@ -32,19 +41,17 @@ class StoredSignal(SQLModel, table=True):
 
 
 class LedgerEntry(SQLModel, table=True):
-    """One award, never updated or deleted: ``key`` makes each award happen once."""
+    """One award, never updated or deleted: ``key`` (rule | version | event or period)
+    makes each award happen once."""
 
     __tablename__ = "scoring_ledger"
-    __table_args__ = (
-        Index("ix_scoring_ledger_version_person", "ruleset_version", "person", "day"),
-    )
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(unique=True, max_length=200)
+    person: str = Field(primary_key=True, max_length=64)
+    key: str = Field(primary_key=True, max_length=200)
     kind: str = Field(max_length=16)
     rule: str = Field(max_length=100)
     ruleset_version: int
-    person: str = Field(max_length=64)
     day: date
     at: datetime
     points: int = 0

@@ -35,12 +35,11 @@ from services.scoring.domain.engine import score
 from services.scoring.domain.model import Award, AwardKind, Signal
 from services.scoring.live_boards import LiveBoards
 from services.scoring.rulebook import ActiveRules, Rulebook
-from services.scoring.signals import to_signal
+from services.scoring.signals import Activity, to_signal
 from services.scoring.store import directory, ledger
 from shared.events import (
     ChallengeCompleted,
     CloudEvent,
-    CopilotActivity,
     DirectoryPerson,
 )
 from shared.logs import get_logger
@@ -54,7 +53,7 @@ CHALLENGE_CHECK_SECONDS = 60.0
 
 @dataclass
 class Batch:
-    activities: list[CloudEvent[CopilotActivity]] = field(default_factory=list)
+    activities: list[Activity] = field(default_factory=list)
     people: list[DirectoryPerson] = field(default_factory=list)
     redelivered: set[str] = field(default_factory=set)  # persons whose message came again
 

@@ -79,7 +79,7 @@ async def test_lanes_that_committed_are_settled_when_another_lane_fails(
     if engine.dialect.name != "postgresql":
         pytest.skip("lanes are for PostgreSQL: SQLite writes one transaction at a time")
     events = [activity(f"p-{n}", 2) for n in range(12)] + [activity("p-bad", 2)]
-    lanes = split_by_person(Batch(activities=events), 2)
+    lanes = split_by_person(Batch(activities=[*events]), 2)
     assert len(lanes) == 2  # the people of the other lane commit, every time
     doomed = next(lane for lane in lanes if any(e.data.person == "p-bad" for e in lane.activities))
     kept = sorted({e.data.person for e in events} - {e.data.person for e in doomed.activities})

@@ -91,6 +91,7 @@ class Staged:
     redelivered: set[str]
     members: dict[str, directory.Membership]
     totals: dict[str, int]
+    retold: list[Award] = field(default_factory=list)  # announced before, announced again
 
     def absorb(self, later: Staged) -> None:
         """Take in a later batch staged under the same rules: they settle as one."""
@@ -106,6 +107,7 @@ class Staged:
         self.redelivered |= later.redelivered
         self.members.update(later.members)
         self.totals.update(later.totals)
+        self.retold += later.retold
 
     def delta(self) -> BoardDelta:
         """The board changes of all batches, in staging order: an entry touched twice is
@@ -202,7 +204,8 @@ class Scorer:
                 seen_from_history(active.rules, person, states[person].history, seen)
             awards = score(active.rules, active.version, fresh, states, active.calendar, self.tz)
             written = await ledger.insert_awards(conn, awards)
-            members = await directory.memberships(conn, persons)
+            retold = await self._retold(conn, active.version, batch.redelivered, unique, written)
+            members = await directory.memberships(conn, {*persons, *(a.person for a in retold)})
             sizes = await self._group_sizes(conn, changed=bool(affected))
         written_awards = [a for a in awards if a.key in written]
         facts = [
@@ -220,7 +223,33 @@ class Scorer:
             redelivered=batch.redelivered,
             members=members,
             totals={p: states[p].total for p in persons},
+            retold=retold,
         )
+
+    async def _retold(
+        self,
+        conn: AsyncConnection,
+        version: int,
+        redelivered: set[str],
+        signals: dict[str, Signal],
+        written: set[str],
+    ) -> list[Award]:
+        """Badges and levels that redelivered events brought before, to be announced again.
+
+        A message comes back when its batch was committed but not acknowledged: the
+        process stopped, or its lane was cancelled, before the announcements went out.
+        Its signals are stored by then and pay nothing new, so the badges and levels
+        they brought are announced again; their event ids are those of the first
+        announcement, which notify and the screens take only once.
+        """
+        triggers: dict[str, set[str]] = {}
+        for event_id, signal in signals.items():
+            if signal.person in redelivered:
+                triggers.setdefault(signal.person, set()).add(event_id)
+        if not triggers:
+            return []
+        found = await ledger.held_awards(conn, version, triggers)
+        return [award for award in found if award.key not in written]
 
     async def settle(self, staged: Staged) -> Outcome:
         """The Redis and announcement part, safe to repeat: a redelivery repairs boards."""
@@ -232,7 +261,8 @@ class Scorer:
             await self._repair(staged.active, staged.affected, staged.redelivered)
         if self.js is not None:
             now = datetime.now(UTC).isoformat()
-            outcome.announced = await announce_held(self.js, staged.awards, staged.members, now)
+            held = staged.awards + staged.retold
+            outcome.announced = await announce_held(self.js, held, staged.members, now)
             if self.announce_points:
                 outcome.announced += await announce_points(
                     self.js, staged.awards, staged.members, staged.totals

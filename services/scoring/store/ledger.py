@@ -243,6 +243,41 @@ async def insert_awards(conn: AsyncConnection, awards: Sequence[Award]) -> set[s
     return await insert_new(conn, LEDGER, "key", LEDGER_COLUMNS, rows, CHUNK // 2)
 
 
+async def held_awards(
+    conn: AsyncConnection, version: int, triggers: dict[str, set[str]]
+) -> list[Award]:
+    """The badges and levels that the events ``triggers`` (person -> event ids) brought."""
+    out: list[Award] = []
+    held = [str(AwardKind.BADGE), str(AwardKind.LEVEL)]
+    for part in chunks(sorted(triggers)):
+        query = select(LEDGER).where(
+            and_(
+                LEDGER.c.ruleset_version == version,
+                LEDGER.c.kind.in_(held),
+                LEDGER.c.person.in_(part),
+            )
+        )
+        for row in await conn.execute(query):
+            if row.event_id in triggers[row.person]:
+                out.append(
+                    Award(
+                        key=row.key,
+                        kind=AwardKind(row.kind),
+                        rule=row.rule,
+                        version=row.ruleset_version,
+                        person=row.person,
+                        day=row.day,
+                        at=row.at,
+                        points=row.points,
+                        event_id=row.event_id,
+                        ref=row.ref,
+                        title=row.title,
+                        note=row.note,
+                    )
+                )
+    return out
+
+
 async def load_signals(conn: AsyncConnection, persons: Sequence[str] | None = None) -> list[Signal]:
     query = select(
         SIGNALS.c.event_id,

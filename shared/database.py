@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -80,10 +82,26 @@ def _sqlite_pragmas(dbapi_connection: object, _: object) -> None:
     cursor.close()
 
 
+CREATE_ATTEMPTS = 5
+
+
 async def create_tables(engine: AsyncEngine) -> None:
-    """Create every table SQLModel knows of that is missing (idempotent)."""
-    async with engine.begin() as conn:
-        await conn.run_sync(SQLModel.metadata.create_all)
+    """Create every table SQLModel knows of that is missing (idempotent).
+
+    Services start side by side and each creates what is missing: when another
+    one creates a table between this one's check and its ``CREATE TABLE``, the
+    statement fails (SQLite: "table ... already exists"; PostgreSQL: a duplicate
+    table or type), and the next attempt finds the table there.
+    """
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        try:
+            async with engine.begin() as conn:
+                await conn.run_sync(SQLModel.metadata.create_all)
+            return
+        except DBAPIError:
+            if attempt == CREATE_ATTEMPTS:
+                raise
+            await asyncio.sleep(0.05 * attempt)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

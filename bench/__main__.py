@@ -271,10 +271,23 @@ def render_text(rows: list[list[str]]) -> str:
 
 
 def latest(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every figure ever measured, at its latest value, with the value before it."""
+    """The figures of each benchmark's latest run, with the value before each.
+
+    A run of some benchmarks leaves the others' figures as they were; a figure
+    that the latest run of its own benchmark no longer gives (renamed, or split
+    by scenario) is left out, so an old value does not stand beside new ones.
+    """
+    current: dict[str, set[str]] = {}  # benchmark -> figure names of its latest run
+    for run in history:
+        names: dict[str, set[str]] = {}
+        for fig in run.get("figures", []):
+            names.setdefault(str(fig.get("bench")), set()).add(str(fig.get("name")))
+        current.update(names)
     seen: dict[str, dict[str, Any]] = {}
     for run in history:
         for fig in run.get("figures", []):
+            if str(fig.get("name")) not in current.get(str(fig.get("bench")), set()):
+                continue
             key = f"{fig.get('bench')}/{fig.get('name')}"
             before = seen.get(key)
             seen[key] = {

@@ -97,6 +97,24 @@ def test_runs_are_appended_and_the_readme_compares_with_the_previous(tmp_path: P
     assert "make bench" in readme
 
 
+def test_a_figure_the_latest_run_of_its_benchmark_no_longer_gives_is_left_out() -> None:
+    def run(*figures: tuple[str, str, float]) -> dict[str, Any]:
+        return {
+            "figures": [{"bench": b, "name": n, "value": v, "unit": "x"} for b, n, v in figures]
+        }
+
+    history = [
+        run(("scoring", "rate", 3.0), ("scoring", "memory", 9.0), ("api", "rps", 5.0)),
+        run(("scoring", "rate (sqlite)", 4.0), ("scoring", "memory", 8.0)),
+    ]
+    kept = {(f["bench"], f["name"]): (f["value"], f["previous"]) for f in runner.latest(history)}
+    assert kept == {
+        ("api", "rps"): (5.0, None),  # not run since: still the latest figure
+        ("scoring", "memory"): (8.0, 9.0),
+        ("scoring", "rate (sqlite)"): (4.0, None),  # "rate" is retired
+    }
+
+
 def test_history_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner, "KEEP_RUNS", 3)
     results = tmp_path / "results.json"

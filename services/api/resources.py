@@ -58,7 +58,7 @@ async def open_resources(
     engine = create_engine(settings.database_url)
     try:
         await create_tables(engine)
-    except SQLAlchemyError as exc:  # another service may be creating them at the same moment
+    except SQLAlchemyError as exc:  # scoring and notify make them too: serve without
         log.warning("tables not created", error=str(exc))
     directory = Directory(engine, settings.api_directory_ttl_seconds)
     boards = RenderedCache(settings.api_board_cache_seconds)

@@ -136,7 +136,7 @@ def parse_batch(msg: Msg) -> tuple[list[Any], list[PoisonEvent]]:
     if msg.subject == subjects.COPILOT_ACTIVITY:
         fast = read_activities(msg.data)
         if fast is not None:
-            return list(fast), []
+            return fast, []
     try:
         events = LISTS[msg.subject].validate_json(msg.data)
     except ValueError:

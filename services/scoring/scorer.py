@@ -242,6 +242,8 @@ class Scorer:
         they brought are announced again; their event ids are those of the first
         announcement, which notify and the screens take only once.
         """
+        if not redelivered:
+            return []
         triggers: dict[str, set[str]] = {}
         for event_id, signal in signals.items():
             if signal.person in redelivered:

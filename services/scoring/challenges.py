@@ -1,4 +1,4 @@
-"""Closing challenges: once a challenge's last day is over, its winners are written down.
+"""Closing challenges: once a challenge is decided, its winners are written down.
 
 Winners are read from the challenge board, which is an exact projection of the
 ledger; teams and departments below the challenge's minimum size cannot win.
@@ -61,8 +61,12 @@ async def winners(
 async def close_finished(
     engine: AsyncEngine, redis: Redis, active: ActiveRules, tz: ZoneInfo, today: date
 ) -> list[ChallengeCompleted]:
-    """Record the winners of every challenge that ended before ``today``; returns new ones."""
-    finished = [c for c in active.rules.challenges if c.end < today]
+    """Record the winners of every challenge decided by ``today``; returns new ones.
+
+    A challenge is decided ``settle_days`` after its last day, once late usage data
+    is in, so its winners follow from all the facts of its window.
+    """
+    finished = [c for c in active.rules.challenges if c.decided_on() <= today]
     if not finished:
         return []
     done = await closed_ids(engine, active.version)

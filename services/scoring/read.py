@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row, and_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from services.scoring.domain.calendar import habit_progress, streak_runs
+from services.scoring.domain.calendar import habit_progress, last_break, streak_on
 from services.scoring.domain.model import AwardKind
 from services.scoring.domain.progress import (
     Goal,
@@ -202,7 +202,7 @@ async def explain(
         if bonus.contains(day):
             apps = ", ".join(bonus.apps) if bonus.apps else "every app"
             out.notes.append(f"bonus {bonus.id}: x{bonus.multiplier:g} in {apps}")
-    out.notes.append(_streak_note(history.active_days, active, day))
+    out.notes += _streak_notes(history.active_days, active, day)
     days, window = _habit_rule(active)
     progress = habit_progress(history.active_days, window, day)
     verdict = "habit reached" if progress >= days else f"the habit needs {days}"
@@ -212,14 +212,14 @@ async def explain(
     return out
 
 
-def _streak_note(active_days: list[date], active: ActiveRules, day: date) -> str:
-    upto = [d for d in active_days if d <= day]
-    runs, breaks = streak_runs(upto, active.calendar, active.rules.streak, until=day)
-    if breaks and (not runs or breaks[-1].on > runs[-1].end):
-        last = breaks[-1]
-        return f"streak broken on {last.on.isoformat()} after {last.length} working days"
-    if not runs:
-        return "no streak yet"
-    run = runs[-1]
-    frozen = f", {run.freezes_used} freeze(s) used" if run.freezes_used else ""
-    return f"streak of {run.length} working days since {run.start.isoformat()}{frozen}"
+def _streak_notes(active_days: list[date], active: ActiveRules, day: date) -> list[str]:
+    rules, calendar = active.rules.streak, active.calendar
+    run = streak_on(active_days, calendar, rules, day)
+    cut = last_break(active_days, calendar, rules, day)
+    notes = []
+    if cut is not None and (run is None or cut.on == day):
+        notes.append(f"streak broken on {cut.on.isoformat()} after {cut.length} working days")
+    if run is not None:
+        frozen = f", {run.freezes_used} freeze(s) used" if run.freezes_used else ""
+        notes.append(f"streak of {run.length} working days since {run.start.isoformat()}{frozen}")
+    return notes or ["no streak yet"]

@@ -203,6 +203,10 @@ class Scorer:
             for person in persons:
                 seen_from_history(active.rules, person, states[person].history, seen)
             awards = score(active.rules, active.version, fresh, states, active.calendar, self.tz)
+            redated = [a for a in awards if a.redated]
+            if redated:
+                awards = [a for a in awards if not a.redated]
+                await ledger.redate_awards(conn, redated)
             written = await ledger.insert_awards(conn, awards)
             retold = await self._retold(conn, active.version, batch.redelivered, unique, written)
             members = await directory.memberships(conn, {*persons, *(a.person for a in retold)})

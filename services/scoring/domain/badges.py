@@ -13,7 +13,7 @@ needs its total - before the exact date is looked for.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -149,7 +149,7 @@ class BadgeCheck:
         self._checks = checks
 
     def achieved(
-        self, history: History, paid: dict[date, int], held: set[str] | frozenset[str]
+        self, history: History, paid: dict[date, int], held: Collection[str]
     ) -> list[tuple[Badge, date]]:
         """Badges not in ``held`` whose condition holds, with the date it first held."""
         found: list[tuple[Badge, date]] = []
@@ -181,6 +181,27 @@ class BadgeCheck:
                 found.append((badge, reached))
         return found
 
+    def redated(
+        self, history: History, paid: dict[date, int], held: Mapping[str, date], since: date
+    ) -> list[tuple[Badge, date]]:
+        """Held badges whose condition first held before the day recorded for them.
+
+        Facts dated ``since`` or later cannot change whether a condition held on an
+        earlier day, so only badges recorded after ``since`` are judged again.
+        """
+        found: list[tuple[Badge, date]] = []
+        person: _Person | None = None
+        for badge, badge_id, _, _ in self._checks:
+            recorded = held.get(badge_id)
+            if recorded is None or recorded <= since:
+                continue
+            if person is None:
+                person = _Person(self.rules, self.calendar, history, paid)
+            reached = person.reached(badge)
+            if reached is not None and reached < recorded:
+                found.append((badge, reached))
+        return found
+
 
 def reached_on(
     badge: Badge,
@@ -198,7 +219,7 @@ def achieved_badges(
     calendar: WorkCalendar,
     history: History,
     paid: dict[date, int],
-    held: set[str] | frozenset[str] = frozenset(),
+    held: Collection[str] = frozenset(),
 ) -> Iterator[tuple[Badge, date]]:
     """Badges not in ``held`` whose condition holds, with the date it first held."""
     yield from BadgeCheck(rules, calendar).achieved(history, paid, held)

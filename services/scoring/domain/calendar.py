@@ -6,7 +6,8 @@ dates gives the same streaks, habits and achievement dates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -65,10 +66,12 @@ class WorkCalendar:
 
 @dataclass(frozen=True)
 class Streak:
+    """A run of working days as the streak rule allows it."""
+
     length: int  # active working days in the run
-    start: date
-    end: date  # last active working day of the run
-    freezes_used: int
+    start: date  # its first active working day
+    end: date  # the last working day it covers (active, or a missed day it bridges)
+    freezes_used: int  # missed working days it bridges
 
 
 @dataclass(frozen=True)
@@ -79,46 +82,114 @@ class StreakBreak:
     length: int
 
 
-def streak_runs(
-    active: Iterable[date], calendar: WorkCalendar, rules: StreakRules, until: date | None = None
-) -> tuple[list[Streak], list[StreakBreak]]:
-    """Every run of active working days, bridging misses with freezes.
+class _Runs:
+    """The longest allowed run ending at each working day, walked day by day.
 
-    A missed working day is bridged when fewer than ``rules.freezes`` freezes were
-    used in the last ``rules.freeze_window`` working days; otherwise the run
-    breaks on that day. Activity on weekends and holidays neither counts nor breaks.
+    A run is a stretch of working days in which no ``freeze_window`` consecutive
+    working days (fewer at the run's start) hold more than ``freezes`` missed
+    ones; a run may start and end on missed days, and its length counts its
+    active days. Any part of an allowed run is allowed too, so the earliest
+    possible start only moves forward as the end does: two queues (the active
+    days of the run, and the misses that still fall in the window ending today)
+    keep each step constant on average. Adding active days only removes misses,
+    so no run gets shorter: every figure derived here can only grow, or be
+    reached earlier, as facts are added.
     """
-    days = sorted(set(active))
+
+    __slots__ = ("actives", "dates", "freezes", "misses", "position", "window")
+
+    def __init__(self, rules: StreakRules) -> None:
+        self.freezes = rules.freezes
+        self.window = rules.freeze_window
+        self.actives: deque[int] = deque()  # positions of the run's active days
+        self.misses: deque[int] = deque()  # positions of its misses within the window
+        self.dates: list[date] = []
+        self.position = -1
+
+    def step(self, day: date, active: bool) -> int:
+        """Move to the next working day; returns the length of the run ending there."""
+        self.position += 1
+        position = self.position
+        self.dates.append(day)
+        actives, misses = self.actives, self.misses
+        if active:
+            actives.append(position)
+            return len(actives)
+        misses.append(position)
+        oldest = position - self.window
+        while misses[0] <= oldest:
+            misses.popleft()
+        while len(misses) > self.freezes:
+            start = misses.popleft() + 1
+            while actives and actives[0] < start:
+                actives.popleft()
+        return len(actives)
+
+    def run(self) -> Streak | None:
+        """The run ending at the current working day, if it holds an active day."""
+        if not self.actives:
+            return None
+        first = self.actives[0]
+        length = len(self.actives)
+        return Streak(length, self.dates[first], self.dates[-1], self.position - first + 1 - length)
+
+
+def _walk(
+    active: Iterable[date], calendar: WorkCalendar, rules: StreakRules, until: date | None
+) -> Iterator[tuple[date, _Runs]]:
+    """Each working day from the first active one to ``until`` (or the last active one)."""
+    days = set(active)
     if not days:
-        return [], []
-    active_set = set(days)
-    last = until or days[-1]
-    runs: list[Streak] = []
-    breaks: list[StreakBreak] = []
-    length, start, end, used = 0, days[0], days[0], 0
-    freeze_at: list[int] = []  # working-day positions where freezes were used
-    position = 0
-    for day in calendar.working_days(days[0], last):
-        position += 1
-        if day in active_set:
-            if length == 0:
-                start, freeze_at, used = day, [], 0
-            length += 1
-            end = day
-            continue
-        if length == 0:
-            continue
-        recent = [p for p in freeze_at if position - p < rules.freeze_window]
-        if len(recent) < rules.freezes:
-            freeze_at = [*recent, position]
-            used += 1
-            continue
-        runs.append(Streak(length, start, end, used))
-        breaks.append(StreakBreak(day, length))
-        length = 0
-    if length:
-        runs.append(Streak(length, start, end, used))
-    return runs, breaks
+        return
+    last = max(days) if until is None else until
+    runs = _Runs(rules)
+    for day in calendar.working_days(min(days), last):
+        runs.step(day, day in days)
+        yield day, runs
+
+
+def streak_on(
+    active: Iterable[date], calendar: WorkCalendar, rules: StreakRules, day: date
+) -> Streak | None:
+    """The longest run ending on ``day``: the streak alive that day, if any.
+
+    Activity after ``day`` is left out. A weekend or holiday ``day`` gives the run
+    ending on the working day before it.
+    """
+    last: _Runs | None = None
+    for _, runs in _walk((d for d in set(active) if d <= day), calendar, rules, day):
+        last = runs
+    return None if last is None else last.run()
+
+
+def longest_streak(
+    active: Iterable[date], calendar: WorkCalendar, rules: StreakRules
+) -> Streak | None:
+    """The longest run of all (the earliest of equally long ones)."""
+    best: Streak | None = None
+    for _, runs in _walk(active, calendar, rules, None):
+        if runs.actives and (best is None or len(runs.actives) > best.length):
+            best = runs.run()
+    return best
+
+
+def last_break(
+    active: Iterable[date], calendar: WorkCalendar, rules: StreakRules, day: date
+) -> StreakBreak | None:
+    """The last working day, up to ``day``, on which a run lost its first days.
+
+    A miss too many in a window cuts a run: the run ending that day starts after
+    the earlier miss (or holds no active day at all), and ``length`` is the run
+    as it stood the working day before. None when no run was ever cut.
+    """
+    found: StreakBreak | None = None
+    first, length = -1, 0
+    for on, runs in _walk((d for d in set(active) if d <= day), calendar, rules, day):
+        actives = runs.actives
+        if length and (not actives or actives[0] != first):
+            found = StreakBreak(on, length)
+        first, length = (actives[0], len(actives)) if actives else (-1, 0)
+    return found
 
 
 def streak_reached(
@@ -136,11 +207,10 @@ def streaks_reached(
 ) -> list[date | None]:
     """For each target length, the first date on which a run reached it.
 
-    ``ordered`` holds distinct active dates in ascending order. One walk over the
-    working days does for every target what :func:`streak_reached` does for one:
-    runs are bridged and broken exactly as in :func:`streak_runs`, and a run
-    reaches ``n`` on its ``n``-th active working day. The walk stops as soon as the
-    longest target is reached.
+    ``ordered`` holds distinct active dates in ascending order. A run reaches
+    ``n`` on the active day that makes it ``n`` long (see :class:`_Runs`), so
+    the date can only move earlier as facts are added. The walk stops as soon
+    as the longest target is reached.
     """
     found: dict[int, date] = {}
     if not ordered:
@@ -148,29 +218,17 @@ def streaks_reached(
     wanted = set(targets)
     longest = max(targets, default=0)
     active_set = set(ordered)
-    freezes, window = rules.freezes, rules.freeze_window
-    length = best = position = 0
-    freeze_at: list[int] = []
+    runs = _Runs(rules)
+    step = runs.step
+    best = 0
     for day in calendar.working_days(ordered[0], ordered[-1]):
-        position += 1
-        if day in active_set:
-            if length == 0:
-                freeze_at = []
-            length += 1
-            if length > best:
-                best = length
-                if length in wanted:
-                    found[length] = day
-                if best >= longest:
-                    break
-            continue
-        if length == 0:
-            continue
-        recent = [p for p in freeze_at if position - p < window]
-        if len(recent) < freezes:
-            freeze_at = [*recent, position]
-            continue
-        length = 0
+        length = step(day, day in active_set)
+        if length > best:
+            best = length
+            if length in wanted:
+                found[length] = day
+            if best >= longest:
+                break
     return [found.get(target) for target in targets]
 
 
@@ -180,10 +238,7 @@ def current_streak(
     """The run still alive today; today itself is not a miss until it is over."""
     dates = set(active)
     until = today if today in dates else today - ONE_DAY
-    runs, breaks = streak_runs((d for d in dates if d <= until), calendar, rules, until=until)
-    if runs and len(runs) > len(breaks):
-        return runs[-1]
-    return None
+    return streak_on(dates, calendar, rules, until)
 
 
 def habit_reached(active: Iterable[date], days: int, window: int) -> date | None:

@@ -1,9 +1,13 @@
 """The rule engine: new signals plus what a person already has in, awards out.
 
 Pure and deterministic. Points are paid per signal in activity order, clipped
-by the daily cap; badges and levels are derived from the person's whole history
-(the set of activity dates), so their achievement dates do not depend on the
-order in which signals arrived.
+by the daily cap, so a person's points per day are the capped sum of what that
+day's signals earn, however they arrive. Badges and levels are derived from the
+person's whole history (the set of facts): each is dated on the first day its
+condition holds over all facts known, and when a late fact makes that day
+earlier, the award already held is re-dated. So which badges and levels a
+person holds, and since when, do not depend on the order in which signals
+arrived.
 """
 
 from __future__ import annotations
@@ -33,8 +37,8 @@ class PersonState:
 
     history: History = field(default_factory=History)
     paid_by_day: dict[date, int] = field(default_factory=dict)
-    badges: set[str] = field(default_factory=set)
-    levels: set[int] = field(default_factory=set)
+    badges: dict[str, date] = field(default_factory=dict)  # badge id -> the day it was reached
+    levels: dict[int, date] = field(default_factory=dict)  # level -> the day it was reached
 
     @property
     def total(self) -> int:
@@ -115,9 +119,15 @@ def first_day_reaching(by_day: dict[date, int], threshold: int) -> date | None:
 
 
 def level_awards(
-    rules: RuleSet, version: int, person: str, state: PersonState, tz: ZoneInfo, trigger: str
+    rules: RuleSet,
+    version: int,
+    person: str,
+    state: PersonState,
+    tz: ZoneInfo,
+    trigger: str,
+    since: date | None = None,
 ) -> list[Award]:
-    return _Awarding(rules, version, None, tz).levels(person, state, trigger)
+    return _Awarding(rules, version, None, tz).levels(person, state, trigger, since)
 
 
 def badge_awards(
@@ -128,8 +138,9 @@ def badge_awards(
     calendar: WorkCalendar,
     tz: ZoneInfo,
     trigger: str,
+    since: date | None = None,
 ) -> list[Award]:
-    return _Awarding(rules, version, calendar, tz).badges(person, state, trigger)
+    return _Awarding(rules, version, calendar, tz).badges(person, state, trigger, since)
 
 
 class _Awarding:
@@ -153,12 +164,19 @@ class _Awarding:
             at = self._starts[day] = day_start(day, self._tz)
         return at
 
-    def badges(self, person: str, state: PersonState, trigger: str) -> list[Award]:
-        if self._check is None:
+    def badges(
+        self, person: str, state: PersonState, trigger: str, since: date | None = None
+    ) -> list[Award]:
+        """Badges newly reached, then held badges that facts from ``since`` on re-date."""
+        check = self._check
+        if check is None:
             raise ValueError("badges need the working-day calendar")
+        history, paid, held = state.history, state.paid_by_day, state.badges
+        found = check.achieved(history, paid, held)
+        redated = check.redated(history, paid, held, since) if since is not None and held else []
         awards = []
-        for badge, reached in self._check.achieved(state.history, state.paid_by_day, state.badges):
-            state.badges.add(badge.id)
+        for changes, (badge, reached) in [(False, f) for f in found] + [(True, r) for r in redated]:
+            held[badge.id] = reached
             rule = f"badge.{badge.id}"
             awards.append(
                 self._held(
@@ -171,19 +189,33 @@ class _Awarding:
                     ref=badge.id,
                     title=badge.title,
                     note=f"{badge.type} badge",
+                    redated=changes,
                 )
             )
         return awards
 
-    def levels(self, person: str, state: PersonState, trigger: str) -> list[Award]:
+    def levels(
+        self, person: str, state: PersonState, trigger: str, since: date | None = None
+    ) -> list[Award]:
+        """Levels newly reached, and held levels that facts from ``since`` on re-date.
+
+        A level held since a day after ``since`` may have been reached earlier: a
+        late fact can raise an earlier day's points.
+        """
         awards = []
+        held, paid = state.levels, state.paid_by_day
         for level in self._levels:
-            if level.points == 0 or level.level in state.levels:
+            if level.points == 0:
                 continue
-            reached = first_reaching(state.paid_by_day, level.points)
+            known = held.get(level.level)
+            if known is not None and (since is None or known <= since):
+                continue
+            reached = first_reaching(paid, level.points)
+            if known is not None and (reached is None or reached >= known):
+                continue
             if reached is None:
                 break
-            state.levels.add(level.level)
+            held[level.level] = reached
             awards.append(
                 self._held(
                     AwardKind.LEVEL,
@@ -195,6 +227,7 @@ class _Awarding:
                     ref=str(level.level),
                     title=level.title,
                     note=f"{level.points} points reached",
+                    redated=known is not None,
                 )
             )
         return awards
@@ -211,6 +244,7 @@ class _Awarding:
         ref: str,
         title: str,
         note: str,
+        redated: bool = False,
     ) -> Award:
         """A badge or level: held from the start of the day it was reached, no points."""
         return Award(
@@ -227,6 +261,7 @@ class _Awarding:
             ref=ref,
             title=title,
             note=note,
+            redated=redated,
         )
 
 
@@ -238,7 +273,11 @@ def score(
     calendar: WorkCalendar,
     tz: ZoneInfo,
 ) -> list[Award]:
-    """Award new ``signals`` (never seen before) against ``states``, which are updated."""
+    """Award new ``signals`` (never seen before) against ``states``, which are updated.
+
+    Besides new awards, the result holds held badges and levels the new signals
+    re-date (``Award.redated``): same key, an earlier day.
+    """
     by_person: dict[str, list[Signal]] = defaultdict(list)
     for signal in signals:
         by_person[signal.person].append(signal)
@@ -261,7 +300,7 @@ def score(
             paid_by_day[day] = paid_today + award.points
             add(day, signal.app, signal.kind, 1)
             awards.append(award)
-        trigger = ordered[-1].event_id
-        awards += awarding.badges(person, state, trigger)
-        awards += awarding.levels(person, state, trigger)
+        trigger, since = ordered[-1].event_id, ordered[0].day
+        awards += awarding.badges(person, state, trigger, since)
+        awards += awarding.levels(person, state, trigger, since)
     return awards

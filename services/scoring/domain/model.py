@@ -52,6 +52,8 @@ class Award:
     ref: str | None = None  # badge id, level number, challenge id
     title: str | None = None
     note: str | None = None  # why it paid what it paid
+    # A badge or level already held, reached earlier than recorded: its day moves back.
+    redated: bool = False
 
 
 _PROMPT = ActivityKind.PROMPT

@@ -9,7 +9,7 @@ from services.scoring.domain.calendar import (
     WorkCalendar,
     current_streak,
     habit_progress,
-    streak_runs,
+    longest_streak,
 )
 from services.scoring.domain.model import History
 from services.scoring.domain.rules import (
@@ -52,11 +52,11 @@ def streak_status(
     history: History, rules: RuleSet, calendar: WorkCalendar, today: date
 ) -> StreakStatus:
     days = history.active_days
-    runs, _ = streak_runs(days, calendar, rules.streak, until=max([today, *days]))
+    longest = longest_streak(days, calendar, rules.streak)
     alive = current_streak(days, calendar, rules.streak, today)
     return StreakStatus(
         current=alive.length if alive else 0,
-        best=max((run.length for run in runs), default=0),
+        best=longest.length if longest else 0,
         last_active=days[-1] if days else None,
         freezes_used=alive.freezes_used if alive else 0,
     )

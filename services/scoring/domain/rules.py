@@ -9,17 +9,30 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    model_validator,
+)
 
 from shared.events import ActivityKind, App
+from shared.languages import DEFAULT_LANGUAGE, NAMES, Language, Text, longest, reading_in
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Count = Annotated[int, Field(ge=1, le=100_000)]
+# A plain string in the rule set's language, or a mapping per language (nl, en, fr).
+Title = Annotated[Text, AfterValidator(longest(200))]
+Description = Annotated[Text, AfterValidator(longest(2000))]
 
 
 class Strict(BaseModel):
@@ -61,7 +74,7 @@ class Bonus(DateRange):
     """A bonus window: points of matching signals are multiplied (Copilot week)."""
 
     id: Id
-    title: str
+    title: Title
     multiplier: Annotated[float, Field(gt=0, le=100)] = 2.0
     apps: list[App] = []  # empty: every app
     kinds: list[ActivityKind] = []  # empty: every kind
@@ -84,7 +97,8 @@ class CalendarRules(Strict):
 
 
 class StreakRules(Strict):
-    """Consecutive working days; a freeze bridges one missed working day."""
+    """Runs of working days: any ``freeze_window`` working days of a run miss at most
+    ``freezes`` (see ``calendar._Runs``)."""
 
     freezes: Annotated[int, Field(ge=0, le=10)] = 1
     freeze_window: Annotated[int, Field(ge=1, le=100)] = 10  # working days a freeze covers
@@ -93,28 +107,28 @@ class StreakRules(Strict):
 class FirstUseBadge(Strict):
     type: Literal["first_use"]
     id: Id
-    title: str
+    title: Title
     app: App
 
 
 class ExplorerBadge(Strict):
     type: Literal["explorer"]
     id: Id
-    title: str
+    title: Title
     apps: Annotated[int, Field(ge=2, le=len(App))]
 
 
 class StreakBadge(Strict):
     type: Literal["streak"]
     id: Id
-    title: str
+    title: Title
     days: Count
 
 
 class HabitBadge(Strict):
     type: Literal["habit"]
     id: Id
-    title: str
+    title: Title
     days: Count = 12
     window: Count = 28
 
@@ -128,7 +142,7 @@ class HabitBadge(Strict):
 class MilestoneBadge(Strict):
     type: Literal["milestone"]
     id: Id
-    title: str
+    title: Title
     metric: Literal["prompts", "active_days", "points"]
     count: Count
 
@@ -141,7 +155,7 @@ Badge = Annotated[
 
 class Level(Strict):
     level: Annotated[int, Field(ge=1, le=1000)]
-    title: str
+    title: Title
     points: Annotated[int, Field(ge=0)]
 
 
@@ -149,32 +163,65 @@ class Tier(Strict):
     """A usage segment after Microsoft's: the first tier whose conditions hold applies."""
 
     id: Id
-    title: str
+    title: Title
     min_active_weeks: Annotated[int, Field(ge=0)] = 0
     min_weekly_actions: Annotated[float, Field(ge=0)] = 0
     min_actions: Annotated[int, Field(ge=0)] = 0
 
 
+def default_tiers() -> list[Tier]:
+    # Built while a rule set is read, so the texts take that rule set's language.
+    return [
+        Tier(
+            id="power",
+            title=Text.of(nl="Poweruser", en="Power user", fr="Utilisateur expert"),
+            min_active_weeks=9,
+            min_weekly_actions=15,
+        ),
+        Tier(
+            id="habitual",
+            title=Text.of(nl="Vaste gebruiker", en="Habitual user", fr="Utilisateur régulier"),
+            min_active_weeks=9,
+        ),
+        Tier(
+            id="novice",
+            title=Text.of(nl="Beginner", en="Novice user", fr="Utilisateur débutant"),
+            min_weekly_actions=1,
+        ),
+        Tier(
+            id="low",
+            title=Text.of(nl="Af en toe", en="Low user", fr="Utilisateur occasionnel"),
+            min_actions=1,
+        ),
+    ]
+
+
 class TierRules(Strict):
     weeks: Annotated[int, Field(ge=1, le=52)] = 12
-    tiers: list[Tier] = [
-        Tier(id="power", title="Power user", min_active_weeks=9, min_weekly_actions=15),
-        Tier(id="habitual", title="Habitual user", min_active_weeks=9),
-        Tier(id="novice", title="Novice user", min_weekly_actions=1),
-        Tier(id="low", title="Low user", min_actions=1),
-    ]
-    fallback: str = "Non-user"
+    tiers: list[Tier] = Field(default_factory=default_tiers)
+    fallback: Title = Field(
+        default_factory=lambda: Text.of(
+            nl="Nog geen gebruiker", en="Non-user", fr="Pas encore utilisateur"
+        )
+    )
 
 
 class Challenge(DateRange):
     """A time-boxed contest; team and department values are per licensed member."""
 
     id: Id
-    title: str
+    title: Title
     scope: Literal["person", "team", "department"] = "team"
     metric: Literal["points", "active_days", "distinct_apps", "active_rate"] = "points"
     min_size: Annotated[int, Field(ge=1)] = 5
     winners: Annotated[int, Field(ge=1, le=100)] = 3
+    # Days after the last one before winners are decided: usage reports revalidate the
+    # last three days, so a result decided at once could miss activity still arriving.
+    settle_days: Annotated[int, Field(ge=0, le=30)] = 3
+
+    def decided_on(self) -> date:
+        """The first day on which the winners are decided."""
+        return self.end + timedelta(days=self.settle_days + 1)
 
     @model_validator(mode="after")
     def _rate_is_for_groups(self) -> Challenge:
@@ -185,25 +232,37 @@ class Challenge(DateRange):
 
 class Season(DateRange):
     id: Id
-    title: str
+    title: Title
 
 
 class RuleSet(Strict):
     """One version of the game's rules."""
 
     name: str = "Uptake"
-    description: str = ""
+    # The language plain-string texts are written in, and which fills another language's gap.
+    language: Language = DEFAULT_LANGUAGE
+    description: Description = Text.plain("")
     points: PointsRules = PointsRules()
     bonuses: list[Bonus] = []
     calendar: CalendarRules = CalendarRules()
     streak: StreakRules = StreakRules()
     badges: list[Badge] = []
-    levels: Annotated[list[Level], Field(min_length=1)] = [
-        Level(level=1, title="Starter", points=0)
-    ]
-    tiers: TierRules = TierRules()
+    levels: Annotated[list[Level], Field(min_length=1)] = Field(
+        default_factory=lambda: [
+            Level(level=1, title=Text.of(nl="Starter", en="Starter", fr="Débutant"), points=0)
+        ]
+    )
+    tiers: TierRules = Field(default_factory=TierRules)
     challenges: list[Challenge] = []
     seasons: list[Season] = []
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _texts_in_its_language(
+        cls, data: Any, handler: ModelWrapValidatorHandler[RuleSet]
+    ) -> RuleSet:
+        with reading_in(data.get("language") if isinstance(data, dict) else None):
+            return handler(data)
 
     @model_validator(mode="after")
     def _consistent(self) -> RuleSet:
@@ -276,6 +335,30 @@ def _cross_checks(rules: RuleSet) -> list[Problem]:
         if rules.calendar.country not in holidays.list_supported_countries():
             problems.append(Problem("calendar.country", "unknown country code"))
     return problems
+
+
+def _texts(node: object, path: str) -> Iterator[tuple[str, Text]]:
+    if isinstance(node, Text):
+        yield path, node
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _texts(getattr(node, name), f"{path}.{name}" if path else name)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _texts(item, f"{path}.{index}")
+
+
+def language_gaps(rules: RuleSet) -> list[Problem]:
+    """Warnings, not errors: texts missing in a language, and what is shown instead."""
+    gaps = []
+    for path, text in _texts(rules, ""):
+        missing = text.missing()
+        if not text or not missing:
+            continue
+        shown = next(lang for lang, value in text.texts.items() if value == text)
+        names = " or ".join(NAMES[language] for language in missing)
+        gaps.append(Problem(path, f"no {names} text; the {NAMES[shown]} one is shown instead"))
+    return gaps
 
 
 def _path(loc: tuple[int | str, ...]) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, Table, TypeDecorator, and_, func, select, text
+from sqlalchemy import String, Table, TypeDecorator, and_, bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -306,7 +306,7 @@ PAID_SQL = (
     "GROUP BY person, day"
 )
 HELD_SQL = (
-    "SELECT person, kind, ref FROM scoring_ledger "
+    "SELECT person, kind, ref, day FROM scoring_ledger "
     "WHERE ruleset_version = {version} AND kind IN ('badge', 'level') AND person {among}"
 )
 
@@ -342,12 +342,36 @@ async def load_states(
     for person, day, points in await driver.fetch_for(paid, persons):
         states[person].paid_by_day[dates.get(day) or as_date(day)] = int(points or 0)
     held = HELD_SQL.replace("{version}", where_version)
-    for person, kind, ref in await driver.fetch_for(held, persons):
+    for person, kind, ref, day in await driver.fetch_for(held, persons):
+        reached = dates.get(day) or as_date(day)
         if kind == AwardKind.BADGE:
-            states[person].badges.add(ref)
+            states[person].badges[ref] = reached
         else:
-            states[person].levels.add(int(ref))
+            states[person].levels[int(ref)] = reached
     return states
+
+
+async def redate_awards(conn: AsyncConnection, awards: Sequence[Award]) -> int:
+    """Move held badges and levels back to the earlier day they were reached on.
+
+    A late fact can make a condition hold earlier than first recorded; a row only
+    ever moves to an earlier day, so replaying the same change does nothing.
+    Returns how many rows moved.
+    """
+    if not awards:
+        return 0
+    statement = (
+        update(LEDGER)
+        .where(
+            LEDGER.c.person == bindparam("p_person"),
+            LEDGER.c.key == bindparam("p_key"),
+            LEDGER.c.day > bindparam("p_day"),
+        )
+        .values(day=bindparam("p_day"), at=bindparam("p_at"))
+    )
+    params = [{"p_person": a.person, "p_key": a.key, "p_day": a.day, "p_at": a.at} for a in awards]
+    result = await conn.execute(statement, params)
+    return int(result.rowcount or 0)
 
 
 async def person_day_totals(

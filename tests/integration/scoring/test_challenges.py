@@ -39,12 +39,14 @@ async def test_team_rate_and_person_apps_challenges(
     assert {s.member for s in season} == {"r-0", "r-1", "b-0"}
 
     assert await scorer.close_challenges(today=date(2026, 11, 30)) == []  # still running
-    completed = await scorer.close_challenges(today=date(2026, 12, 1))
+    # Three days to settle: the usage report still revalidates the last days of November.
+    assert await scorer.close_challenges(today=date(2026, 12, 3)) == []
+    completed = await scorer.close_challenges(today=date(2026, 12, 4))
     by_challenge = {(c.challenge, c.rank): c.winner for c in completed}
     assert by_challenge[("nov-rate", 1)] == rate[0].member
     assert by_challenge[("nov-rate", 2)] == rate[1].member
     assert by_challenge[("nov-apps", 1)] == apps[0].member
-    assert await scorer.close_challenges(today=date(2026, 12, 2)) == []
+    assert await scorer.close_challenges(today=date(2026, 12, 5)) == []
 
     rows = [r for r in await ledger_rows(engine) if r[1] == "challenge"]
     assert len(rows) == len(completed)
@@ -52,3 +54,23 @@ async def test_team_rate_and_person_apps_challenges(
     announced = [e.data for m in await sub.fetch(20, timeout=2) for e in decode(m)[0]]
     assert all(isinstance(a, ChallengeCompleted) for a in announced)
     assert len(announced) == len(completed)
+
+
+async def test_activity_arriving_late_in_the_window_still_decides_the_winner(
+    js: JetStreamContext, redis: Redis, engine: AsyncEngine, scorer: Scorer
+) -> None:
+    events = [person("r-0", "Red"), person("b-0", "Blue")]
+    events += [activity("r-0", 27, App.WORD), activity("r-0", 28, App.EXCEL)]
+    events += [activity("b-0", 27, App.WORD)]
+    await feed(js, events)
+    await drain(js, scorer)
+    assert await scorer.close_challenges(today=date(2026, 12, 1)) == []
+
+    # The report of December 2nd revalidates November 30th: Blue used three more apps.
+    late = [activity("b-0", 30, app) for app in (App.TEAMS, App.OUTLOOK, App.EXCEL)]
+    await feed(js, late)
+    await drain(js, scorer)
+    completed = await scorer.close_challenges(today=date(2026, 12, 4))
+    winners = {(c.challenge, c.rank): c.winner for c in completed}
+    assert winners[("nov-apps", 1)] == "b-0"
+    assert winners[("nov-apps", 2)] == "r-0"

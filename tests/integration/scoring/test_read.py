@@ -17,7 +17,8 @@ async def test_profile_and_explanation(
     js: JetStreamContext, engine: AsyncEngine, scorer: Scorer
 ) -> None:
     # Mon 2 .. Wed 4 active; Thu 5 missed (one freeze bridges it); prompts on Fri 6 hit
-    # the cap of 20; Mon 9 missed too, which breaks the streak.
+    # the cap of 20; Mon 9 missed too: a second miss within ten working days breaks the
+    # streak, and only Friday's run, with Monday bridged, goes on.
     events = [person("p-a", "Red")]
     events += [activity("p-a", day, App.WORD) for day in (2, 3, 4)]
     events += [activity("p-a", 3, App.EXCEL), activity("p-a", 4, App.OUTLOOK)]
@@ -51,5 +52,10 @@ async def test_profile_and_explanation(
     assert "no Copilot activity recorded on this day" in outlook.notes
     assert any(note.startswith("bonus outlook-week: x2") for note in outlook.notes)
     assert "streak broken on 2026-11-09 after 4 working days" in outlook.notes
+    assert "streak of 1 working days since 2026-11-06, 1 freeze(s) used" in outlook.notes
     later = await read.profile(engine, "p-a", TZ, today=date(2026, 11, 10))
-    assert later is not None and later.streak.current == 0 and later.streak.best == 4
+    assert later is not None and later.streak.current == 1 and later.streak.best == 4
+    gone = await read.profile(engine, "p-a", TZ, today=date(2026, 11, 11))
+    assert gone is not None and gone.streak.current == 0 and gone.streak.best == 4
+    broken = await read.explain(engine, "p-a", date(2026, 11, 10), TZ)
+    assert "streak broken on 2026-11-10 after 1 working days" in broken.notes

@@ -2,18 +2,21 @@
 
 The first half of this module is a frozen copy of the scoring domain as it was
 before it was made faster (engine, badges, calendar, boards, ``History.add_many``),
-kept here only as the reference. The tests feed both the same seeded random
-inputs - rule sets with caps, bonuses, holidays, freezes, seasons and challenges
-of every metric and scope, several time zones, people with and without history -
-and require identical awards, person states, board deltas (content and order)
-and challenge units.
+kept here only as the reference. Its streaks follow today's rule (a run may hold
+at most ``freezes`` misses in any ``freeze_window`` working days), written as
+the closed form below rather than the walk the domain uses; held badges and
+levels are re-dated when new facts make them reached earlier. The tests feed both
+the same seeded random inputs - rule sets with caps, bonuses, holidays, freezes,
+seasons and challenges of every metric and scope, several time zones, people with
+and without history - and require identical awards, person states, board deltas
+(content and order) and challenge units.
 """
 
 from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -89,58 +92,86 @@ class RefWorkCalendar:
         return days
 
 
-def ref_streak_runs(
-    active: Iterable[date], calendar: RefWorkCalendar, rules: StreakRules, until: date | None = None
-) -> tuple[list[new_calendar.Streak], list[new_calendar.StreakBreak]]:
-    days = sorted(set(active))
-    if not days:
-        return [], []
-    active_set = set(days)
-    last = until or days[-1]
-    runs: list[new_calendar.Streak] = []
-    breaks: list[new_calendar.StreakBreak] = []
-    length, start, end, used = 0, days[0], days[0], 0
-    freeze_at: list[int] = []
-    position = 0
-    for day in calendar.working_days(days[0], last):
-        position += 1
-        if day in active_set:
-            if length == 0:
-                start, freeze_at, used = day, [], 0
-            length += 1
-            end = day
-            continue
-        if length == 0:
-            continue
-        recent = [p for p in freeze_at if position - p < rules.freeze_window]
-        if len(recent) < rules.freezes:
-            freeze_at = [*recent, position]
-            used += 1
-            continue
-        runs.append(new_calendar.Streak(length, start, end, used))
-        breaks.append(new_calendar.StreakBreak(day, length))
-        length = 0
-    if length:
-        runs.append(new_calendar.Streak(length, start, end, used))
-    return runs, breaks
+def _ref_runs(
+    active: Iterable[date], calendar: RefWorkCalendar, rules: StreakRules, until: date | None
+) -> tuple[list[date], list[bool], list[int]]:
+    """Working days from the first active day, whether each is active, and the earliest
+    start of a run ending on each.
+
+    A window of ``freeze_window`` working days ending on day ``j`` that holds ``k``
+    misses, more than ``freezes``, forces a run through ``j`` to start after its
+    ``(k - freezes)``-th miss; a run ending on ``e`` starts after every such bound
+    of the days up to ``e``.
+    """
+    dates = set(active)
+    if not dates:
+        return [], [], []
+    days = calendar.working_days(min(dates), until or max(dates))
+    flags = [day in dates for day in days]
+    starts: list[int] = []
+    start = 0
+    for j in range(len(days)):
+        window = [i for i in range(max(0, j - rules.freeze_window + 1), j + 1) if not flags[i]]
+        if len(window) > rules.freezes:
+            start = max(start, window[len(window) - rules.freezes - 1] + 1)
+        starts.append(start)
+    return days, flags, starts
+
+
+def _ref_run(
+    days: list[date], flags: list[bool], start: int, end: int
+) -> new_calendar.Streak | None:
+    actives = [i for i in range(start, end + 1) if flags[i]]
+    if not actives:
+        return None
+    length = len(actives)
+    return new_calendar.Streak(length, days[actives[0]], days[end], end - actives[0] + 1 - length)
 
 
 def ref_streak_reached(
     active: Iterable[date], calendar: RefWorkCalendar, rules: StreakRules, days: int
 ) -> date | None:
-    ordered = sorted(set(active))
-    if len(ordered) < days:
-        return None
-    runs, _ = ref_streak_runs(ordered, calendar, rules)
-    for run in runs:
-        if run.length >= days:
-            count = 0
-            for day in ordered:
-                if run.start <= day <= run.end and calendar.is_working_day(day):
-                    count += 1
-                    if count == days:
-                        return day
+    if days < 1:
+        return None  # a run of no days is never "reached"
+    dates, flags, starts = _ref_runs(active, calendar, rules, None)
+    for end in range(len(dates)):
+        if sum(flags[starts[end] : end + 1]) >= days:
+            return dates[end]
     return None
+
+
+def ref_streak_on(
+    active: Iterable[date], calendar: RefWorkCalendar, rules: StreakRules, day: date
+) -> new_calendar.Streak | None:
+    dates, flags, starts = _ref_runs([d for d in active if d <= day], calendar, rules, day)
+    return _ref_run(dates, flags, starts[-1], len(dates) - 1) if dates else None
+
+
+def ref_longest_streak(
+    active: Iterable[date], calendar: RefWorkCalendar, rules: StreakRules
+) -> new_calendar.Streak | None:
+    dates, flags, starts = _ref_runs(active, calendar, rules, None)
+    runs = [_ref_run(dates, flags, starts[end], end) for end in range(len(dates))]
+    found = [run for run in runs if run is not None]
+    return max(found, key=lambda run: (run.length, -run.end.toordinal())) if found else None
+
+
+def ref_last_break(
+    active: Iterable[date], calendar: RefWorkCalendar, rules: StreakRules, day: date
+) -> new_calendar.StreakBreak | None:
+    dates, flags, starts = _ref_runs([d for d in active if d <= day], calendar, rules, day)
+    runs = [_ref_run(dates, flags, starts[end], end) for end in range(len(dates))]
+    cuts = [
+        end
+        for end in range(1, len(dates))
+        if (before := runs[end - 1]) is not None
+        and ((now := runs[end]) is None or now.start != before.start)
+    ]
+    if not cuts:
+        return None
+    before = runs[cuts[-1] - 1]
+    assert before is not None
+    return new_calendar.StreakBreak(dates[cuts[-1]], before.length)
 
 
 def ref_current_streak(
@@ -148,10 +179,7 @@ def ref_current_streak(
 ) -> new_calendar.Streak | None:
     dates = set(active)
     until = today if today in dates else today - REF_ONE_DAY
-    runs, breaks = ref_streak_runs((d for d in dates if d <= until), calendar, rules, until=until)
-    if runs and len(runs) > len(breaks):
-        return runs[-1]
-    return None
+    return ref_streak_on(dates, calendar, rules, until)
 
 
 def ref_habit_reached(active: Iterable[date], days: int, window: int) -> date | None:
@@ -222,7 +250,7 @@ def ref_achieved_badges(
     calendar: RefWorkCalendar,
     history: History,
     paid: dict[date, int],
-    held: set[str] | frozenset[str] = frozenset(),
+    held: Collection[str] = frozenset(),
 ) -> Iterator[tuple[Badge, date]]:
     for badge in rules.badges:
         if badge.id in held:
@@ -277,16 +305,27 @@ def ref_first_day_reaching(by_day: dict[date, int], threshold: int) -> date | No
 
 
 def ref_level_awards(
-    rules: RuleSet, version: int, person: str, state: PersonState, tz: ZoneInfo, trigger: str
+    rules: RuleSet,
+    version: int,
+    person: str,
+    state: PersonState,
+    tz: ZoneInfo,
+    trigger: str,
+    since: date | None = None,
 ) -> list[Award]:
     awards = []
     for level in sorted(rules.levels, key=lambda lv: lv.points):
-        if level.points == 0 or level.level in state.levels:
+        if level.points == 0:
             continue
         reached = ref_first_day_reaching(state.paid_by_day, level.points)
-        if reached is None:
+        known = state.levels.get(level.level)
+        if known is not None:
+            if since is None or known <= since or reached is None or reached >= known:
+                continue
+        elif reached is None:
             break
-        state.levels.add(level.level)
+        assert reached is not None
+        state.levels[level.level] = reached
         awards.append(
             Award(
                 key=award_key("level", version, f"{person}:{level.level}"),
@@ -300,6 +339,7 @@ def ref_level_awards(
                 ref=str(level.level),
                 title=level.title,
                 note=f"{level.points} points reached",
+                redated=known is not None,
             )
         )
     return awards
@@ -313,11 +353,20 @@ def ref_badge_awards(
     calendar: RefWorkCalendar,
     tz: ZoneInfo,
     trigger: str,
+    since: date | None = None,
 ) -> list[Award]:
+    history, paid = state.history, state.paid_by_day
+    found = [(False, f) for f in ref_achieved_badges(rules, calendar, history, paid, state.badges)]
+    for badge in rules.badges:
+        known = state.badges.get(badge.id)
+        if known is None or since is None or known <= since:
+            continue
+        reached = ref_reached_on(badge, rules, calendar, history, paid)
+        if reached is not None and reached < known:
+            found.append((True, (badge, reached)))
     awards = []
-    found = ref_achieved_badges(rules, calendar, state.history, state.paid_by_day, state.badges)
-    for badge, reached in list(found):
-        state.badges.add(badge.id)
+    for redated, (badge, reached) in found:
+        state.badges[badge.id] = reached
         awards.append(
             Award(
                 key=award_key(f"badge.{badge.id}", version, person),
@@ -331,6 +380,7 @@ def ref_badge_awards(
                 ref=badge.id,
                 title=badge.title,
                 note=f"{badge.type} badge",
+                redated=redated,
             )
         )
     return awards
@@ -356,9 +406,9 @@ def ref_score(
             state.paid_by_day[signal.day] = state.paid_by_day.get(signal.day, 0) + award.points
             ref_add_many(state.history, signal.day, signal.app, signal.kind, 1)
             awards.append(award)
-        trigger = ordered[-1].event_id
-        awards += ref_badge_awards(rules, version, person, state, calendar, tz, trigger)
-        awards += ref_level_awards(rules, version, person, state, tz, trigger)
+        trigger, since = ordered[-1].event_id, ordered[0].day
+        awards += ref_badge_awards(rules, version, person, state, calendar, tz, trigger, since)
+        awards += ref_level_awards(rules, version, person, state, tz, trigger, since)
     return awards
 
 
@@ -632,10 +682,10 @@ def random_state(seed: int, rules: RuleSet, start: date, span: int) -> PersonSta
         state.paid_by_day[day] = state.paid_by_day.get(day, 0) + rng.choice([0, 2, 5, 10, 30])
     for badge in rules.badges:
         if rng.random() < 0.25:
-            state.badges.add(badge.id)
+            state.badges[badge.id] = _day(rng, start - timedelta(days=20), span + 20)
     for level in rules.levels:
         if rng.random() < 0.2:
-            state.levels.add(level.level)
+            state.levels[level.level] = _day(rng, start - timedelta(days=20), span + 20)
     return state
 
 
@@ -651,8 +701,8 @@ def _state_view(states: dict[str, PersonState]) -> dict[str, Any]:
             list(s.history.actions_by_day.items()),
             list(s.history.first_use.items()),
             list(s.paid_by_day.items()),
-            sorted(s.badges),
-            sorted(s.levels),
+            sorted(s.badges.items()),
+            sorted(s.levels.items()),
         )
         for person, s in states.items()
     }
@@ -723,10 +773,12 @@ def test_badges_levels_and_points_one_by_one(seed: int) -> None:
         assert new_badges.reached_on(badge, rules, calendar, history, paid) == ref_reached_on(
             badge, rules, ref_calendar, history, paid
         )
-    expected = ref_badge_awards(rules, 5, "p", expected_state, ref_calendar, tz, "t")
-    assert new_engine.badge_awards(rules, 5, "p", actual_state, calendar, tz, "t") == expected
-    expected = ref_level_awards(rules, 5, "p", expected_state, tz, "t")
-    assert new_engine.level_awards(rules, 5, "p", actual_state, tz, "t") == expected
+    since = rng.choice([None, _day(rng, start - timedelta(days=20), span + 20)])
+    expected = ref_badge_awards(rules, 5, "p", expected_state, ref_calendar, tz, "t", since)
+    actual = new_engine.badge_awards(rules, 5, "p", actual_state, calendar, tz, "t", since)
+    assert actual == expected
+    expected = ref_level_awards(rules, 5, "p", expected_state, tz, "t", since)
+    assert new_engine.level_awards(rules, 5, "p", actual_state, tz, "t", since) == expected
     assert _state_view({"p": actual_state}) == _state_view({"p": expected_state})
     for threshold in (-1, 0, 1, 10, 55, 200, 10**6):
         assert new_engine.first_day_reaching(paid, threshold) == ref_first_day_reaching(
@@ -796,11 +848,14 @@ def test_calendar_functions_give_the_same_dates(seed: int) -> None:
             ref_streak_reached(active, ref_calendar, streak, t) for t in targets
         ]
         until = _day(rng, start, span + 10)
-        assert new_calendar.streak_runs(shuffled, calendar, streak, until) == ref_streak_runs(
+        assert new_calendar.longest_streak(shuffled, calendar, streak) == ref_longest_streak(
+            shuffled, ref_calendar, streak
+        )
+        assert new_calendar.streak_on(shuffled, calendar, streak, until) == ref_streak_on(
             shuffled, ref_calendar, streak, until
         )
-        assert new_calendar.streak_runs(shuffled, calendar, streak) == ref_streak_runs(
-            shuffled, ref_calendar, streak
+        assert new_calendar.last_break(shuffled, calendar, streak, until) == ref_last_break(
+            shuffled, ref_calendar, streak, until
         )
         assert new_calendar.current_streak(shuffled, calendar, streak, until) == ref_current_streak(
             shuffled, ref_calendar, streak, until

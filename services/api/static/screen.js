@@ -16,8 +16,10 @@
   let rotateTimer = null;
   let lastRows = new Map();
 
+  const locale = { nl: "nl-BE", fr: "fr-BE", en: "en-GB" }[config.lang] || config.lang;
   const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => (k in values ? values[k] : ""));
-  const number = new Intl.NumberFormat(config.lang === "nl" ? "nl-BE" : "en-GB", { maximumFractionDigits: 1 });
+  const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+  const dayUnit = new Intl.NumberFormat(locale, { style: "unit", unit: "day", unitDisplay: "narrow" });
 
   function withToken(url) {
     if (!token) return url;
@@ -37,15 +39,45 @@
     return node;
   }
 
+  // A template whose placeholders become spans (class "part-<name>"), so the parts that
+  // matter (who, what, how long) can stand out. A value may already be a node.
+  function compose(template, values) {
+    const parts = [];
+    let last = 0;
+    for (const match of template.matchAll(/\{(\w+)\}/g)) {
+      if (match.index > last) parts.push(template.slice(last, match.index));
+      const value = match[1] in values ? values[match[1]] : "";
+      parts.push(value instanceof Node ? value : el("span", "part-" + match[1], String(value)));
+      last = match.index + match[0].length;
+    }
+    if (last < template.length) parts.push(template.slice(last));
+    return parts;
+  }
+
+  // Rule content may come as one string or as one string per language.
+  function localized(value) {
+    if (value === null || value === undefined) return "";
+    if (typeof value !== "object") return String(value);
+    return value[config.lang] || Object.values(value).find(Boolean) || "";
+  }
+
   function personLabel(entry) {
     return entry.name || fmt(t.colleague, { rank: entry.rank });
   }
 
+  function list(className, total) {
+    const node = el("ol", className);
+    node.dataset.total = String(total);
+    return node;
+  }
+
   function renderBoard(board, labelOf, showMembers) {
-    const entries = board.entries;
+    const entries = board.entries || [];
     if (!entries.length) return el("p", "empty", t.empty);
-    const list = el("ol", entries.length > 6 ? "board dense" : "board");
-    list.dataset.scope = board.scope;
+    const rows = list("board", entries.length);
+    rows.dataset.scope = board.scope;
+    // One width for the values of every row, so they line up with each other.
+    rows.style.setProperty("--value-chars", Math.max(...entries.map((e) => number.format(e.value).length)));
     const best = Math.max(...entries.map((e) => e.value), 1);
     const seen = new Map();
     for (const entry of entries) {
@@ -55,17 +87,22 @@
       row.dataset.value = String(entry.value);
       const fill = el("div", "fill");
       fill.style.width = Math.max(2, (100 * entry.value) / best) + "%";
-      const who = el("div", "who", label);
-      if (showMembers && entry.members) who.appendChild(el("small", "", fmt(t.members, { n: entry.members })));
-      row.append(fill, el("div", "rank", String(entry.rank)), who, el("div", "value", number.format(entry.value)));
+      const members = showMembers && entry.members ? fmt(t.members, { n: number.format(entry.members) }) : "";
+      row.append(
+        fill,
+        el("div", "rank", String(entry.rank)),
+        el("div", "who", label),
+        el("div", "members", members),
+        el("div", "value", number.format(entry.value)),
+      );
       const key = board.scope + ":" + label;
       if (lastRows.has(key) && lastRows.get(key) !== entry.value) row.classList.add("changed");
       seen.set(key, entry.value);
-      list.appendChild(row);
+      rows.appendChild(row);
     }
     for (const [k, v] of seen) lastRows.set(k, v);
-    setTimeout(() => list.querySelectorAll(".changed").forEach((r) => r.classList.remove("changed")), 2500);
-    return list;
+    setTimeout(() => rows.querySelectorAll(".changed").forEach((r) => r.classList.remove("changed")), 2500);
+    return rows;
   }
 
   function countdown(endsAt) {
@@ -75,8 +112,69 @@
     const minutes = Math.floor((ms % 3600000) / 60000);
     const seconds = Math.floor((ms % 60000) / 1000);
     const pad = (n) => String(n).padStart(2, "0");
-    return (days ? days + "d " : "") + pad(hours) + ":" + pad(minutes) + ":" + pad(seconds);
+    return (days ? dayUnit.format(days) + " " : "") + pad(hours) + ":" + pad(minutes) + ":" + pad(seconds);
   }
+
+  function renderChallenge(challenge) {
+    const title = localized(challenge && challenge.title);
+    if (!title) return null;
+    const box = el("div", "challenge");
+    const head = el("div", "challenge-head");
+    const clock = el("div", "countdown");
+    clock.append(...compose(t.challenge_ends, { countdown: countdown(challenge.ends_at) }));
+    const time = clock.querySelector(".part-countdown");
+    if (time) time.classList.add("time");
+    const tick = setInterval(() => {
+      if (!clock.isConnected) return clearInterval(tick);
+      if (time) time.textContent = countdown(challenge.ends_at);
+    }, 1000);
+    head.append(el("div", "challenge-name two-lines", title), clock);
+    box.append(head);
+    if (challenge.board) box.append(renderBoard(challenge.board, (e) => e.label, false));
+    return box;
+  }
+
+  function renderAdoption(adoption) {
+    const licensed = Number(adoption && adoption.licensed) || 0;
+    if (!licensed) return null;
+    const active = Number(adoption.active) || 0;
+    const rate = Number.isFinite(adoption.active_rate) ? adoption.active_rate : active / licensed;
+    const percent = Math.round(100 * Math.min(1, Math.max(0, rate)));
+    const box = el("div", "meter");
+    box.append(el("div", "big", percent + "%"));
+    const track = el("div", "track");
+    const bar = el("div");
+    bar.style.width = percent + "%";
+    track.append(bar);
+    const values = { ...adoption, active: number.format(active), licensed: number.format(licensed) };
+    box.append(track, el("div", "line two-lines", fmt(t.adoption_line, values)));
+    return box;
+  }
+
+  function renderCelebrations(items) {
+    if (!Array.isArray(items) || !items.length) return null;
+    const shown = items.slice(0, config.boardSize);
+    const rows = list("board celebrations", shown.length);
+    for (const item of shown) {
+      const row = el("li", "row");
+      const what = el("div", "what two-lines");
+      what.append(...celebrationParts(item));
+      const icon = el("div", "icon", ICONS[item.kind] || ICONS.badge);
+      row.append(icon, what, el("div", "when", when(item.at)));
+      rows.appendChild(row);
+    }
+    return rows;
+  }
+
+  function when(at) {
+    const moment = new Date(at);
+    if (Number.isNaN(moment.getTime())) return "";
+    const time = moment.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+    if (moment.toDateString() === new Date().toDateString()) return time;
+    return moment.toLocaleDateString(locale, { weekday: "short" }) + " " + time;
+  }
+
+  const ICONS = { badge: "\u2605", level: "\u25B2", challenge: "\u265B" };
 
   const views = [
     {
@@ -107,19 +205,7 @@
       unit: "",
       optional: true,
       load: () => getJSON("/api/screen/challenge"),
-      render: (challenge) => {
-        if (!challenge || !challenge.title) return null;
-        const box = el("div", "challenge");
-        box.append(el("div", "challenge-name", challenge.title));
-        const clock = el("div", "countdown", fmt(t.challenge_ends, { countdown: countdown(challenge.ends_at) }));
-        box.append(clock);
-        const tick = setInterval(() => {
-          if (!clock.isConnected) return clearInterval(tick);
-          clock.textContent = fmt(t.challenge_ends, { countdown: countdown(challenge.ends_at) });
-        }, 1000);
-        if (challenge.board) box.append(renderBoard(challenge.board, (e) => e.label, false));
-        return box;
-      },
+      render: renderChallenge,
     },
     {
       name: "adoption",
@@ -127,18 +213,7 @@
       unit: "",
       optional: true,
       load: () => getJSON("/api/screen/adoption"),
-      render: (adoption) => {
-        if (!adoption || !adoption.licensed) return null;
-        const box = el("div", "meter");
-        const percent = Math.round(100 * adoption.active_rate);
-        box.append(el("div", "big", percent + "%"));
-        const track = el("div", "track");
-        const bar = el("div");
-        bar.style.width = percent + "%";
-        track.append(bar);
-        box.append(track, el("div", "line", fmt(t.adoption_line, adoption)));
-        return box;
-      },
+      render: renderAdoption,
     },
     {
       name: "badges",
@@ -146,24 +221,17 @@
       unit: "",
       optional: true,
       load: () => getJSON("/api/screen/celebrations"),
-      render: (items) => {
-        if (!items || !items.length) return null;
-        const list = el("ol", "board celebrations");
-        for (const item of items.slice(0, 6)) {
-          const row = el("li", "row");
-          row.append(el("div", "fill"), el("div", "rank", "\u2605"), el("div", "who", celebrationText(item)));
-          list.appendChild(row);
-        }
-        return list;
-      },
+      render: renderCelebrations,
     },
   ];
 
-  function celebrationText(item) {
-    let who = item.name || t.someone;
-    if (item.team) who += " " + fmt(t.team_of, { team: item.team });
+  // Name and team are each cut short when long, so what was earned always shows.
+  function celebrationParts(item) {
+    const who = el("span", "part-who");
+    who.append(el("span", "name", item.name || t.someone));
+    if (item.team) who.append(" ", ...compose(t.team_of, { team: item.team }));
     const template = t["celebrate_" + item.kind] || t.celebrate_badge;
-    return fmt(template, { who, title: item.title || "" });
+    return compose(template, { who, title: localized(item.title) });
   }
 
   function drawDots() {
@@ -186,14 +254,58 @@
       }
       if (!node) continue;
       current = i;
-      document.body.dataset.view = view.name;
       title.textContent = view.title();
+      fitTitle();
       unit.textContent = view.unit;
       stage.replaceChildren(node);
+      fit();
       drawDots();
+      document.body.dataset.view = view.name;
       return;
     }
     if (!quiet) stage.replaceChildren(el("p", "empty", t.empty));
+  }
+
+  function overflowing() {
+    const style = getComputedStyle(stage);
+    const room = stage.getBoundingClientRect();
+    const top = room.top + parseFloat(style.paddingTop) - 0.5;
+    const bottom = room.bottom - parseFloat(style.paddingBottom) + 0.5;
+    const parts = [...stage.children, ...stage.querySelectorAll("ol[data-total]")];
+    return parts.some((part) => {
+      const box = part.getBoundingClientRect();
+      return box.top < top || box.bottom > bottom;
+    });
+  }
+
+  // A title too long for the header gets smaller type, then a second line.
+  function fitTitle() {
+    for (const size of ["", "smaller", "two-lines"]) {
+      title.dataset.fit = size;
+      if (title.scrollWidth <= title.clientWidth + 1 && title.scrollHeight <= title.clientHeight + 1) return;
+    }
+  }
+
+  // Texts clamped to two lines that still run over cut long names short instead.
+  function tighten(texts) {
+    for (const text of texts) text.classList.remove("tight");
+    for (const text of texts) text.classList.toggle("tight", text.scrollHeight > text.clientHeight + 1);
+  }
+
+  // Lists step down to smaller rows, then show fewer entries, until the view fits:
+  // an office screen has no scrollbar and nobody scrolls it.
+  function fit() {
+    const lists = [...stage.querySelectorAll("ol[data-total]")];
+    if (!lists.length) return;
+    const texts = [...stage.querySelectorAll(".what")];
+    for (const density of ["large", "roomy", "dense", "compact"]) {
+      for (const rows of lists) rows.dataset.density = density;
+      tighten(texts);
+      if (!overflowing()) return;
+    }
+    for (const rows of lists) {
+      while (overflowing() && rows.children.length > 1) rows.lastElementChild.remove();
+    }
   }
 
   function rotate() {
@@ -212,8 +324,14 @@
   }
 
   function celebrate(item) {
-    toast.textContent = celebrationText(item);
+    const line = el("span", "line");
+    line.append(...celebrationParts(item));
+    toast.replaceChildren(line);
     toast.hidden = false;
+    // Too long for one line: smaller type on two lines, still within the footer.
+    toast.classList.remove("wrapped");
+    toast.classList.toggle("wrapped", line.scrollWidth > line.clientWidth + 1);
+    tighten([line]);
     clearTimeout(toast.timer);
     toast.timer = setTimeout(() => (toast.hidden = true), 6000);
   }
@@ -236,11 +354,12 @@
 
   function tickClock() {
     const now = new Date();
-    document.getElementById("clock").textContent = now.toLocaleTimeString(config.lang === "nl" ? "nl-BE" : "en-GB", { hour: "2-digit", minute: "2-digit" });
+    document.getElementById("clock").textContent = now.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
   }
 
   tickClock();
   setInterval(tickClock, 10000);
+  window.addEventListener("resize", refreshSoon);
   const start = Math.max(0, views.findIndex((v) => v.name === config.startView));
   show(start).then(rotate);
   connect();

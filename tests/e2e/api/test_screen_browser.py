@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -14,7 +11,7 @@ import uvicorn
 import yaml
 from fastapi import FastAPI
 from nats.js import JetStreamContext
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -29,6 +26,7 @@ from shared.leaderboards import Scope
 from shared.people import Person
 from shared.periods import Window, period_key, today
 from shared.settings import ApiSettings
+from tests.e2e.api.conftest import SCREENSHOTS, needs_chromium
 from tests.integration.api.conftest import (
     LiveServer,
     add_people,
@@ -38,25 +36,7 @@ from tests.integration.api.conftest import (
 )
 from tests.integration.api.tenant import AUDIENCE, ISSUER, Tenant
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)",
-    ),
-]
+pytestmark = [pytest.mark.e2e, needs_chromium]
 
 
 @pytest.fixture
@@ -80,14 +60,6 @@ def api_settings(
         api_auth_audience=AUDIENCE,
         api_auth_jwks_uri=tenant.jwks_uri,
     )
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        await launched.close()
 
 
 async def first_team(page: Page) -> str | None:

@@ -111,6 +111,56 @@ class DirectoryPerson(Payload):
         return self.person
 
 
+class UnattributedReason(StrEnum):
+    """Why a usage-report row could not be joined to a directory person."""
+
+    CONCEALED = "concealed"  # the report conceals names (32-hex hashes)
+    UNKNOWN_USER = "unknown_user"  # a userPrincipalName the directory does not know
+
+
+class UnattributedActivity(Payload):
+    """An active day from the usage report that belongs to no directory person.
+
+    Never scored and never a person: it counts only toward the tenant-wide
+    adoption figure. ``report_identity`` is a keyed pseudonym of the report's
+    name (concealed hash or unknown userPrincipalName), not a person id.
+    ``epoch`` is ingest's count of retirements so far: a retirement withdraws
+    every fact of its epoch and earlier, whatever order the two arrive in.
+    """
+
+    event_type: ClassVar[str] = "copilot.unattributed"
+    subject_name: ClassVar[str] = subjects.COPILOT_UNATTRIBUTED
+
+    report_identity: str
+    reason: UnattributedReason
+    app: App
+    date: date
+    epoch: int = Field(ge=1)
+
+    def identity(self) -> tuple[object, ...]:
+        return (self.report_identity, self.app, self.date, self.epoch)
+
+    def subject_of(self) -> str:
+        return self.report_identity
+
+
+class UnattributedRetired(Payload):
+    """Every unattributed fact of ``epoch`` and earlier is withdrawn.
+
+    Ingest sends it when report rows became joinable (names revealed, or a name
+    the directory now knows), just before it reads the report again under the
+    people's own ids, so that nobody counts twice.
+    """
+
+    event_type: ClassVar[str] = "copilot.unattributed_retired"
+    subject_name: ClassVar[str] = subjects.COPILOT_UNATTRIBUTED_RETIRED
+
+    epoch: int = Field(ge=1)
+
+    def identity(self) -> tuple[object, ...]:
+        return (self.epoch,)
+
+
 class AwardBase(Payload):
     person: str
     rule: str
@@ -135,28 +185,36 @@ class PointsAwarded(AwardBase):
     total: int | None = None
 
 
-class BadgeAwarded(AwardBase):
+class TitledAward(AwardBase):
+    """An award named by the rule set: ``title`` in the rule set's language, ``titles`` per
+    language (``nl``, ``en``, ``fr``) where the rule set gives them."""
+
+    title: str
+    titles: dict[str, str] = {}
+
+    def title_in(self, language: str) -> str:
+        return self.titles.get(language) or self.title
+
+
+class BadgeAwarded(TitledAward):
     event_type: ClassVar[str] = "awards.badge"
     subject_name: ClassVar[str] = subjects.AWARDS_BADGE
 
     badge: str
-    title: str
 
 
-class LevelReached(AwardBase):
+class LevelReached(TitledAward):
     event_type: ClassVar[str] = "awards.level"
     subject_name: ClassVar[str] = subjects.AWARDS_LEVEL
 
     level: int
-    title: str
 
 
-class ChallengeCompleted(AwardBase):
+class ChallengeCompleted(TitledAward):
     event_type: ClassVar[str] = "awards.challenge"
     subject_name: ClassVar[str] = subjects.AWARDS_CHALLENGE
 
     challenge: str
-    title: str
     scope: Literal["person", "team", "department"]
     winner: str
     rank: int
@@ -211,6 +269,8 @@ PAYLOAD_TYPES: dict[str, type[Payload]] = {
     for model in (
         CopilotActivity,
         DirectoryPerson,
+        UnattributedActivity,
+        UnattributedRetired,
         PointsAwarded,
         BadgeAwarded,
         LevelReached,

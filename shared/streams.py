@@ -39,7 +39,12 @@ class StreamSpec:
 
 SIGNALS = StreamSpec(
     "SIGNALS",
-    ("signals.copilot.activity", "signals.directory.person"),
+    (
+        "signals.copilot.activity",
+        "signals.directory.person",
+        "signals.copilot.unattributed",
+        "signals.copilot.unattributed_retired",
+    ),
     max_age_seconds=400 * DAY,
     description="Usage facts and directory changes, the input of scoring.",
 )

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 COPILOT_ACTIVITY = "signals.copilot.activity"
 DIRECTORY_PERSON = "signals.directory.person"
+# Usage-report facts about no directory person (concealed or unknown names), and their
+# withdrawal: kept apart so that nothing scores them by mistake.
+COPILOT_UNATTRIBUTED = "signals.copilot.unattributed"
+COPILOT_UNATTRIBUTED_RETIRED = "signals.copilot.unattributed_retired"
 
 AWARDS_POINTS = "awards.points"
 AWARDS_BADGE = "awards.badge"

@@ -2,7 +2,9 @@
 
 Only licensed people still in the directory count, so rates stay within 0..1;
 per-group figures are left out for groups below the minimum size, and per-app
-people counts below it are blanked.
+people counts below it are blanked. The headline (licensed, active in the last
+7 days, and the tenant-wide figure) is :mod:`shared.adoption`'s, the same the
+office screen and /me show, computed once per minute for both.
 """
 
 from __future__ import annotations
@@ -11,16 +13,23 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from services.api.activity import Usage
-from services.api.directory import Snapshot
+from services.api.cache import RenderedCache
+from services.api.directory import Directory, Snapshot
 from services.api.schemas import (
+    Adoption,
     AdoptionInsights,
     AppUsage,
     DayActive,
     GroupAdoption,
     Segment,
+    TenantWideAdoption,
     WeekActive,
 )
+from shared import adoption as shared_adoption
 from shared.leaderboards import Scope
 from shared.periods import week_key
 
@@ -40,12 +49,75 @@ class Options:
     minutes_per_action: float
 
 
+class Figures(BaseModel):
+    """The adoption headline: what the screen shows, and what insights lead with."""
+
+    people: Adoption
+    tenant_wide: TenantWideAdoption | None = None
+
+
+def figures_of(measured: shared_adoption.Adoption) -> Figures:
+    people = measured.people
+    tenant = measured.tenant
+    within = people.window
+    return Figures(
+        people=Adoption(
+            period=f"{within.since.isoformat()}/{within.until.isoformat()}",
+            since=within.since,
+            until=within.until,
+            days=within.days,
+            licensed=people.licensed,
+            active=people.active,
+            active_rate=people.rate,
+        ),
+        tenant_wide=None
+        if tenant is None
+        else TenantWideAdoption(
+            label=shared_adoption.TENANT_WIDE_LABEL,
+            licensed=tenant.licensed,
+            active=tenant.active,
+            active_rate=tenant.rate,
+            people_active=tenant.people_active,
+            concealed_active=tenant.concealed_active,
+            unknown_active=tenant.unknown_active,
+        ),
+    )
+
+
+async def current_figures(
+    engine: AsyncEngine, directory: Directory, cache: RenderedCache, today: date
+) -> Figures:
+    """The headline for ``today``, measured at most once per cache period for everyone."""
+
+    async def render() -> bytes:
+        snapshot = await directory.snapshot()
+        measured = await shared_adoption.measure(engine, snapshot.memberships, today)
+        return figures_of(measured).model_dump_json().encode()
+
+    return Figures.model_validate_json(await cache.get(("adoption", today), render))
+
+
+def with_headline(insights: AdoptionInsights, figures: Figures) -> AdoptionInsights:
+    """``insights`` led by the shared headline (the screen's figures, to the person)."""
+    people = figures.people
+    return insights.model_copy(
+        update={
+            "licensed": people.licensed,
+            "active_7d": people.active,
+            "active_rate_7d": people.active_rate,
+            "since": people.since,
+            "definition": shared_adoption.DEFINITION,
+            "tenant_wide": figures.tenant_wide,
+        }
+    )
+
+
 def first_day(today: date) -> date:
     return today - timedelta(days=7 * WEEKS - 1)
 
 
 def _rate(active: int, licensed: int) -> float:
-    return round(active / licensed, 4) if licensed else 0.0
+    return shared_adoption.rate(active, licensed)
 
 
 def _groups(
@@ -93,8 +165,12 @@ def adoption(
 ) -> AdoptionInsights:
     counted = [u for u in usage if u.person in directory.memberships]
     licensed = directory.licensed
+    within = shared_adoption.window(today)
     since_7, since_14, since_28 = (today - timedelta(days=n - 1) for n in (7, 14, 28))
-    active_7 = {u.person for u in counted if u.day >= since_7}
+    headline = shared_adoption.people_adoption(
+        directory.memberships, (u.person for u in counted if within.contains(u.day)), within
+    )
+    active_7 = {u.person for u in counted if within.contains(u.day)}
     previous_7 = {u.person for u in counted if since_14 <= u.day < since_7}
     recent = [u for u in counted if u.day >= since_28]
     days_active: dict[str, set[date]] = defaultdict(set)
@@ -153,9 +229,11 @@ def adoption(
     actions = sum(u.actions for u in recent)
     return AdoptionInsights(
         as_of=today,
-        licensed=licensed,
-        active_7d=len(active_7),
-        active_rate_7d=_rate(len(active_7), licensed),
+        licensed=headline.licensed,
+        active_7d=headline.active,
+        active_rate_7d=headline.rate,
+        since=within.since,
+        definition=shared_adoption.DEFINITION,
         active_28d=len(days_active),
         by_app=by_app,
         by_department=departments,

@@ -23,6 +23,7 @@ from services.api.schemas import (
 )
 from services.scoring import read
 from services.scoring.rulebook import Rulebook
+from shared.adoption import is_active
 from shared.leaderboards import Scope, board_key, decode_value
 from shared.people import Person
 from shared.periods import CALENDAR_WINDOWS, period_key
@@ -78,6 +79,7 @@ async def profile_of(
         team=row.team if row else None,
         department=row.department if row else None,
         standings=standings,
+        active=await is_active(engine, person, today),
     )
     found = await scored(engine, rulebook, person, tz, today)
     if found is None:

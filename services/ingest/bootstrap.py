@@ -61,19 +61,11 @@ async def connect_bus(url: str) -> Client:
         raise Unreachable(f"NATS at {url} is not reachable: {exc!r}") from None
 
 
-@contextlib.asynccontextmanager
-async def assemble(
-    settings: IngestSettings,
-    status: IngestStatus | None = None,
-    *,
-    interaction_batch_size: int | None = None,
-) -> AsyncIterator[Ingest]:
-    """Connections and state for ingest; ``interaction_batch_size`` overrides the setting."""
+def graph_for(settings: IngestSettings) -> tuple[TokenProvider, GraphClient]:
+    """Tokens and a Graph client from the settings (the caller closes both)."""
     graph_settings = settings.graph
     trust = TrustStore(graph_settings.ca_bundle)
     tokens = TokenProvider(graph_settings, trust)
-    nc = await connect_bus(settings.nats_url)
-    engine = create_engine(settings.database_url)
     graph = GraphClient(
         graph_settings.base_url,
         tokens,
@@ -86,6 +78,25 @@ async def assemble(
         ),
         max_connections=max(4, settings.ingest_interaction_concurrency),
     )
+    return tokens, graph
+
+
+@contextlib.asynccontextmanager
+async def assemble(
+    settings: IngestSettings,
+    status: IngestStatus | None = None,
+    *,
+    interaction_batch_size: int | None = None,
+) -> AsyncIterator[Ingest]:
+    """Connections and state for ingest; ``interaction_batch_size`` overrides the setting."""
+    tokens, graph = graph_for(settings)
+    try:
+        nc = await connect_bus(settings.nats_url)
+    except Unreachable:
+        await graph.aclose()
+        tokens.close()
+        raise
+    engine = create_engine(settings.database_url)
     try:
         js = nc.jetstream()
         try:

@@ -10,7 +10,7 @@ from services.ingest.directory import sync_directory
 from services.ingest.graph import GraphError
 from services.ingest.identity import ReportIdentities
 from services.ingest.interactions import InteractionReader
-from services.ingest.status import CONCEALED_NOTICE, now_iso
+from services.ingest.status import CONCEALED_NOTICE, REVEAL_COMMAND, now_iso, retired_notice
 from services.ingest.usage import concealed_names_setting, download_csv, ingest_usage
 from shared.logs import get_logger
 
@@ -97,7 +97,8 @@ async def run_cycle(ingest: Ingest) -> CycleOutcome:
             # not needed after a failure: stop it, and take its outcome so none goes unread
             download.add_done_callback(_settled)
             download.cancel()
-    concealed = bool(setting) or identities.concealed > 0
+    # The rows decide: a setting turned off shows in the report only once Microsoft applies it.
+    concealed = identities.concealed > 0 or (bool(setting) and usage.rows == 0)
     status.concealed_names = concealed
     status.concealed_names_source = (
         "admin/reportSettings" if setting is not None else "inferred from report rows"
@@ -105,19 +106,33 @@ async def run_cycle(ingest: Ingest) -> CycleOutcome:
     status.report_rows = usage.rows
     status.report_rows_joined = identities.joined
     status.report_rows_unjoinable = identities.concealed + identities.unknown
+    status.report_rows_concealed = identities.concealed
+    status.report_rows_unknown = identities.unknown
+    status.unattributed_epoch = usage.epoch
+    if usage.retired is not None:
+        status.last_retired_epoch = usage.retired
     status.team_boards_use_report = usage.rows > 0 and identities.joined == usage.rows
     status.report_watermark = usage.watermark.isoformat() if usage.watermark else None
     status.notices = [*notices, CONCEALED_NOTICE] if concealed else notices
+    if usage.retired is not None:
+        status.notices.append(retired_notice(usage.retired))
     if concealed:
         log.warning(
-            "usage report names are concealed: rows cannot be joined to directory users, "
-            "so report activity does not count for team or department boards",
+            "usage report names are concealed: its rows count only in the tenant-wide "
+            "adoption figure, never for a person, team or department",
             concealed_rows=identities.concealed,
+            reveal=REVEAL_COMMAND,
+        )
+    elif setting:
+        status.notices.append(
+            "admin/reportSettings still says names are concealed, but the report's rows "
+            "are not: they are read as they come."
         )
     if identities.unknown:
         status.notices.append(
             f"{identities.unknown} report rows name users the directory does not know; "
-            "they count for people overall but not for team or department boards."
+            "they count only in the tenant-wide adoption figure, never for a person, team "
+            "or department."
         )
 
     if settings.ingest_interactions:

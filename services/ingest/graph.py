@@ -108,8 +108,15 @@ class GraphClient:
 
     async def post(self, path: str, body: Any) -> bytes:
         """POST a JSON body with the token (retried like a GET); the answer's bytes."""
+        return await self.send_json("POST", path, body)
+
+    async def patch(self, path: str, body: Any) -> bytes:
+        """PATCH a JSON body with the token (retried like a GET); the answer's bytes."""
+        return await self.send_json("PATCH", path, body)
+
+    async def send_json(self, method: str, path: str, body: Any) -> bytes:
         response = await self._send(
-            self.url(path), None, authorised=True, method="POST", content=orjson.dumps(body)
+            self.url(path), None, authorised=True, method=method, content=orjson.dumps(body)
         )
         if response.status_code >= 300:
             code, message = _error_of(response)

@@ -56,6 +56,14 @@ directory_users = Table(
     Column("licensed", Boolean, nullable=False),
     Column("removed", Boolean, nullable=False),
 )
+# Report identities published as unattributed since the last retirement (written before
+# their facts are published, so an interrupted run cannot leave facts nobody retires).
+unattributed_identities = Table(
+    "ingest_unattributed_identity",
+    metadata,
+    Column("report_identity", String(64), primary_key=True),
+    Column("reason", String(32), nullable=False),
+)
 interaction_cursors = Table(
     "ingest_interaction_cursor",
     metadata,
@@ -64,6 +72,9 @@ interaction_cursors = Table(
 )
 
 CHUNK = 5000
+EPOCH = "unattributed_epoch"
+RETIRING = "unattributed_retiring"  # an epoch whose withdrawal is under way
+USAGE = "usage_report"
 
 
 def _upsert(conn: AsyncConnection, table: Table, keys: list[str]) -> Any:
@@ -113,8 +124,62 @@ class IngestState:
             await conn.execute(delete(usage_facts).where(usage_facts.c.day <= keep_after))
             await conn.execute(
                 _upsert(conn, watermarks, ["name"]),
-                [{"name": "usage_report", "value": watermark.isoformat()}],
+                [{"name": USAGE, "value": watermark.isoformat()}],
             )
+
+    async def epoch(self) -> int:
+        """The current unattributed epoch: 1, plus one per retirement so far."""
+        stored = await self.watermark(EPOCH)
+        return int(stored) if stored else 1
+
+    async def held_identities(self) -> dict[str, str]:
+        """Report identities published as unattributed in the current epoch -> reason."""
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(unattributed_identities.c.report_identity, unattributed_identities.c.reason)
+            )
+            return {identity: reason for identity, reason in rows}
+
+    async def hold(self, identities: Mapping[str, str]) -> None:
+        """Record report identities (-> reason) before their facts are published."""
+        rows = [{"report_identity": k, "reason": v} for k, v in identities.items()]
+        if not rows:
+            return
+        async with self.engine.begin() as conn:
+            for start in range(0, len(rows), CHUNK):
+                await conn.execute(
+                    _upsert(conn, unattributed_identities, ["report_identity"]),
+                    rows[start : start + CHUNK],
+                )
+
+    async def retiring(self) -> int | None:
+        """The epoch being withdrawn, when a retirement was started and not finished."""
+        stored = await self.watermark(RETIRING)
+        return int(stored) if stored else None
+
+    async def start_retiring(self, epoch: int) -> None:
+        """Note the retirement before it goes on the bus, so an interruption resumes it."""
+        await self.set_watermark(RETIRING, str(epoch))
+
+    async def begin_epoch(self, retired: int) -> int:
+        """After epoch ``retired`` was withdrawn on the bus: forget its identities and the
+        report's watermark (so the whole report is read again) and start the next epoch,
+        in one transaction. Repeating it for the same epoch changes nothing more."""
+        async with self.engine.begin() as conn:
+            current = await conn.execute(
+                select(watermarks.c.value).where(watermarks.c.name == EPOCH)
+            )
+            stored = current.scalar_one_or_none()
+            if (int(stored) if stored else 1) > retired:
+                await conn.execute(delete(watermarks).where(watermarks.c.name == RETIRING))
+                return int(stored or 1)
+            await conn.execute(delete(unattributed_identities))
+            await conn.execute(delete(usage_facts))
+            await conn.execute(delete(watermarks).where(watermarks.c.name.in_((USAGE, RETIRING))))
+            await conn.execute(
+                _upsert(conn, watermarks, ["name"]), [{"name": EPOCH, "value": str(retired + 1)}]
+            )
+        return retired + 1
 
     async def upn_index(self) -> dict[str, str]:
         """Lower-cased userPrincipalName -> object id of present directory users."""

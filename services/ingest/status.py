@@ -23,12 +23,29 @@ log = get_logger(__name__)
 
 STATUS_KEY = "ingest"
 
-CONCEALED_NOTICE = (
-    "The Copilot usage report conceals user names (Microsoft 365 admin center > Settings > "
-    "Org settings > Reports). Report rows are ingested under pseudonyms of the concealed "
-    "names, which cannot be joined to directory users: their active days count for people "
-    "overall, but not for team or department boards. Turn off concealed names to enable them."
+REVEAL_COMMAND = "python -m services.ingest reveal-names"
+REVEAL_PERMISSION = "ReportSettings.ReadWrite.All"
+ADMIN_CENTRE_SETTING = (
+    "Microsoft 365 admin centre > Settings > Org settings > Services > Reports: "
+    '"Display concealed user, group, and site names in all reports"'
 )
+CONCEALED_NOTICE = (
+    "The Copilot usage report conceals user names, so its rows cannot be joined to "
+    "people: they count only in the tenant-wide adoption figure, and nobody earns points, "
+    "badges or board places from them (interaction history still counts per person). "
+    f"To reveal names: (1) {ADMIN_CENTRE_SETTING}, or (2) run `{REVEAL_COMMAND}` (needs "
+    f"the application permission {REVEAL_PERMISSION}). The next cycle then reads the "
+    "report again under people's own ids."
+)
+
+
+def retired_notice(epoch: int) -> str:
+    return (
+        "Report rows became joinable (names revealed, or names the directory now knows): "
+        f"the earlier unattributed report facts (epoch {epoch}) were withdrawn and the "
+        "report was read again under people's own ids. Only the last activity date per app "
+        "within the report period comes back; earlier concealed active days do not."
+    )
 
 
 @dataclass
@@ -44,6 +61,10 @@ class IngestStatus:
     report_rows: int = 0
     report_rows_joined: int = 0
     report_rows_unjoinable: int = 0
+    report_rows_concealed: int = 0
+    report_rows_unknown: int = 0
+    unattributed_epoch: int = 1
+    last_retired_epoch: int | None = None
     team_boards_use_report: bool | None = None
     notices: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)

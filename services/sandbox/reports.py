@@ -14,13 +14,14 @@ from typing import Any
 from urllib.parse import quote
 
 import jwt
+import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from services.sandbox.counts import summary, trend
 from services.sandbox.errors import FastJSONResponse, graph_error
 from services.sandbox.formats import csv_header, csv_rows, json_row
-from services.sandbox.graphauth import require, sandbox
+from services.sandbox.graphauth import authenticated, require, sandbox
 from services.sandbox.state import SandboxState
 from services.sandbox.usage import V1_PERIODS, V2_PERIODS, UsageRow
 
@@ -189,17 +190,42 @@ async def download(token: str, request: Request) -> Response:
     return csv_response(state, q, bool(claims["c"]))
 
 
+SETTINGS_READ = "ReportSettings.Read.All"
+SETTINGS_WRITE = "ReportSettings.ReadWrite.All"
+
+
+def report_settings_body(state: SandboxState) -> dict[str, Any]:
+    return {
+        "@odata.type": "#microsoft.graph.adminReportSettings",
+        "displayConcealedNames": state.runtime.concealed_names,
+    }
+
+
 @router.get("/v1.0/admin/reportSettings")
 @router.get("/beta/admin/reportSettings")
 async def report_settings(request: Request) -> Response:
     """Whether reports conceal user names (shape as in Microsoft's example)."""
-    require(request, "ReportSettings.Read.All")
-    concealed = sandbox(request).runtime.concealed_names
-    return FastJSONResponse(
-        {
-            "value": {
-                "@odata.type": "#microsoft.graph.adminReportSettings",
-                "displayConcealedNames": concealed,
-            }
-        }
-    )
+    claims = authenticated(request)
+    if SETTINGS_WRITE not in claims.get("roles", []):
+        require(request, SETTINGS_READ)
+    return FastJSONResponse({"value": report_settings_body(sandbox(request))})
+
+
+@router.patch("/v1.0/admin/reportSettings")
+@router.patch("/beta/admin/reportSettings")
+async def change_report_settings(request: Request) -> Response:
+    """Set ``displayConcealedNames`` (ReportSettings.ReadWrite.All); 204 as Graph answers."""
+    require(request, SETTINGS_WRITE)
+    try:
+        body = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        body = None
+    value = body.get("displayConcealedNames") if isinstance(body, dict) else None
+    if not isinstance(value, bool):
+        return graph_error(
+            400,
+            "The request body must set displayConcealedNames to true or false.",
+            code="BadRequest",
+        )
+    sandbox(request).runtime.concealed_names = value
+    return Response(status_code=204)

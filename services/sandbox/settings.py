@@ -16,9 +16,12 @@ DEMO_TENANT_ID = "c9d0512d-d402-4cfa-becc-4407bcf48a2d"
 DEMO_CLIENT_ID = "8b1f4c2e-5a7d-4e3b-9c61-2d0a7f5e9b13"
 DEMO_CLIENT_SECRET = "sandbox-demo-secret"  # noqa: S105 - a public demo value
 DEMO_USER_PASSWORD = "sandbox-demo-password"  # noqa: S105 - a public demo value
+# ReportSettings.ReadWrite.All lets `python -m services.ingest reveal-names` work in the demo;
+# a real tenant grants it only if an admin wants Uptake to change the setting.
 GRAPH_APP_ROLES = (
     "Reports.Read.All",
     "ReportSettings.Read.All",
+    "ReportSettings.ReadWrite.All",
     "User.Read.All",
     "AiEnterpriseInteraction.Read.All",
 )

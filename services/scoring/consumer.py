@@ -38,9 +38,16 @@ from sqlalchemy.exc import OperationalError
 
 from services.scoring.scorer import Batch, LanesFailed, Outcome, Scorer, Staged, describe
 from services.scoring.signals import ActivityEvent, read_activities
+from services.scoring.store import unattributed
 from shared import subjects
 from shared.bus import MSG_ID_HEADER, is_batch
-from shared.events import CloudEvent, CopilotActivity, DirectoryPerson
+from shared.events import (
+    CloudEvent,
+    CopilotActivity,
+    DirectoryPerson,
+    UnattributedActivity,
+    UnattributedRetired,
+)
 from shared.logs import get_logger
 from shared.streams import SIGNALS
 
@@ -86,7 +93,14 @@ class PoisonMessage(ValueError):
 ENVELOPES: dict[str, type[CloudEvent[Any]]] = {
     subjects.COPILOT_ACTIVITY: CloudEvent[CopilotActivity],
     subjects.DIRECTORY_PERSON: CloudEvent[DirectoryPerson],
+    subjects.COPILOT_UNATTRIBUTED: CloudEvent[UnattributedActivity],
+    subjects.COPILOT_UNATTRIBUTED_RETIRED: CloudEvent[UnattributedRetired],
 }
+# Report facts about nobody in the directory: stored for the tenant-wide adoption figure
+# beside the batch, never scored.
+UNATTRIBUTED_SUBJECTS = frozenset(
+    {subjects.COPILOT_UNATTRIBUTED, subjects.COPILOT_UNATTRIBUTED_RETIRED}
+)
 
 
 LISTS: dict[str, TypeAdapter[list[CloudEvent[Any]]]] = {
@@ -291,8 +305,12 @@ class SignalConsumer:
         has to repair or rebuild boards; messages are acknowledged after both.
         """
         good: list[Msg] = []
+        aside: list[Msg] = []
         batch = Batch()
         for msg in messages:
+            if msg.subject in UNATTRIBUTED_SUBJECTS:
+                aside.append(msg)
+                continue
             try:
                 unreadable = batch_add(batch, msg)
             except PoisonMessage as exc:
@@ -301,6 +319,8 @@ class SignalConsumer:
             for event in unreadable:
                 await self.dead_letter_event(msg, event)
             good.append(msg)
+        if aside:
+            await self.record_unattributed(aside)
         if not good:
             return
         events = len(batch.activities) + len(batch.people)
@@ -321,6 +341,43 @@ class SignalConsumer:
             or time.monotonic() - self._pending_since >= self.settings.flush_seconds
         ):
             await self.flush()
+
+    async def record_unattributed(self, messages: list[Msg]) -> None:
+        """Store unattributed facts and retirements (one transaction), then acknowledge.
+
+        The table ends the same whatever the order or repeats (``store.unattributed``),
+        so these messages need not wait for the scored batch around them.
+        """
+        facts: list[unattributed.Unattributed] = []
+        retirements: list[int] = []
+        read: list[Msg] = []
+        for msg in messages:
+            try:
+                events, bad = parse_batch(msg) if is_batch(msg) else ([parse(msg)], [])
+            except PoisonMessage as exc:
+                await self.dead_letter(msg, str(exc))
+                continue
+            for event in bad:
+                await self.dead_letter_event(msg, event)
+            for event in events:
+                if isinstance(event.data, UnattributedRetired):
+                    retirements.append(event.data.epoch)
+                else:
+                    facts.append(unattributed.Unattributed(event.id, event.data))
+            read.append(msg)
+        if not read:
+            return
+        try:
+            kept = await unattributed.record(self.scorer.engine, facts, retirements)
+        except Exception as exc:
+            log.warning("unattributed facts not stored, will retry", error=str(exc)[:300])
+            for msg in read:
+                await self._retry_or_dead_letter(msg, exc)
+            return
+        for msg in read:
+            await msg.ack()
+        self.processed += len(read)
+        log.debug("unattributed facts stored", kept=kept, retirements=retirements)
 
     async def _stage_done(self, stages: list[Staged]) -> None:
         """Add staged batches to the pending ones (settled together under one rule set)."""

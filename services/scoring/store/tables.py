@@ -77,3 +77,32 @@ class RuleSetVersion(SQLModel, table=True):
     published_at: datetime | None = None
     published_by: str | None = Field(default=None, max_length=200)
     note: str | None = Field(default=None, max_length=500)
+
+
+class UnattributedFact(SQLModel, table=True):
+    """An active day from the usage report that belongs to no directory person.
+
+    Never scored: only the tenant-wide adoption figure counts these. A
+    retirement deletes the facts of its epoch and earlier.
+    """
+
+    __tablename__ = "scoring_unattributed"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    report_identity: str = Field(max_length=64)
+    reason: str = Field(max_length=32)
+    app: str = Field(max_length=32)
+    day: date = Field(index=True)
+    epoch: int
+    received_at: datetime = Field(default_factory=utcnow)
+
+
+class UnattributedRetirement(SQLModel, table=True):
+    """The highest unattributed epoch withdrawn so far (one row): facts of that epoch or
+    earlier that arrive late are not stored again."""
+
+    __tablename__ = "scoring_unattributed_retired"
+
+    scope: str = Field(primary_key=True, max_length=32)
+    epoch: int
+    retired_at: datetime = Field(default_factory=utcnow)

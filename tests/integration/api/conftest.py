@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -54,6 +55,8 @@ def api_settings(
         api_auth_issuer=ISSUER,
         api_auth_audience=AUDIENCE,
         api_auth_jwks_uri=tenant.jwks_uri,
+        # ingest's status as this test's ingest would write it: none until a test does
+        ingest_status_bucket=f"status_{uuid.uuid4().hex[:12]}",
     )
 
 

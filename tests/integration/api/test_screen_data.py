@@ -1,4 +1,4 @@
-"""What the screen rotates through besides boards: adoption, the running challenge."""
+"""What the screen shows besides boards: the running challenge (adoption: test_adoption.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.leaderboards import Scope
-from shared.people import Person
-from shared.periods import Window, period_key, today
+from shared.periods import Window, today
 from shared.settings import ApiSettings
 from tests.integration.api.conftest import add_people, put_scores, team_of
 
@@ -22,18 +21,6 @@ CREATE TABLE IF NOT EXISTS scoring_ruleset (
     source TEXT NOT NULL, created_at TIMESTAMP NOT NULL, created_by VARCHAR(200),
     published_at TIMESTAMP, published_by VARCHAR(200), note VARCHAR(500))
 """
-
-
-async def test_adoption_counts_active_licensed_people_this_week(
-    client: httpx.AsyncClient, redis: Redis, engine: AsyncEngine, api_settings: ApiSettings
-) -> None:
-    await add_people(engine, [*team_of("Alpha", 8), Person(person="p-nolicence", licensed=False)])
-    week = period_key(Window.WEEK, today(api_settings.tz))
-    await put_scores(redis, Scope.PEOPLE, Window.WEEK, week, {"p-alpha-0": 3, "p-alpha-1": 1})
-
-    body = (await client.get("/api/screen/adoption")).json()
-
-    assert body == {"period": week, "licensed": 8, "active": 2, "active_rate": 0.25}
 
 
 async def test_no_challenge_without_a_published_rule_set(client: httpx.AsyncClient) -> None:
@@ -80,7 +67,7 @@ async def test_the_running_challenge_with_its_team_standings(
     assert body["ends_at"].startswith((day + timedelta(days=5)).isoformat())
     assert [(e["label"], e["value"]) for e in body["board"]["entries"]] == [("Alpha", 4.5)]
 
-    listed = (await client.get("/api/challenges")).json()
+    listed = (await client.get("/api/challenges?lang=en")).json()
     assert [(c["id"], c["status"]) for c in listed] == [
         ("winter-sprint", "active"),
         ("past", "past"),

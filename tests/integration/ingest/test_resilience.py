@@ -12,7 +12,7 @@ from nats.js import JetStreamContext
 
 from services.ingest.bootstrap import run_once
 from services.ingest.status import read_status
-from shared.subjects import COPILOT_ACTIVITY
+from shared.subjects import COPILOT_ACTIVITY, COPILOT_UNATTRIBUTED
 from tests.integration.ingest.conftest import dead_letters, make_settings, read_events
 from tests.integration.ingest.tenant import CLIENT_ID, FakeTenant
 
@@ -43,7 +43,9 @@ async def test_throttling_and_errors_are_retried_and_the_download_gets_no_token(
     [letter] = await dead_letters(js)
     assert letter["position"] == 3 and "date" in letter["reason"]
     assert "userprincipalname" not in letter["fields"]  # no personal data in dead letters
-    assert len(await read_events(js, COPILOT_ACTIVITY)) == 2
+    # concealed rows: facts for the tenant-wide figure only, never a person's
+    assert len(await read_events(js, COPILOT_UNATTRIBUTED)) == 2
+    assert await read_events(js, COPILOT_ACTIVITY) == []
 
 
 async def test_json_report_pages_and_concealed_names_are_stated(

@@ -12,12 +12,14 @@ from nats.js import JetStreamContext
 from pydantic import SecretStr
 
 from services.ingest.bootstrap import run_once
+from services.ingest.identity import report_identity
 from services.ingest.reports import UsageRow, parse_json_rows
 from services.ingest.status import read_status
 from services.sandbox.testing import SandboxHandle, sandbox_tenant
+from shared.events import UnattributedReason
 from shared.ids import pseudonym
 from shared.settings import GraphSettings, IngestSettings
-from shared.subjects import COPILOT_ACTIVITY
+from shared.subjects import COPILOT_ACTIVITY, COPILOT_UNATTRIBUTED
 from tests.integration.ingest.conftest import KEY, dead_letters, read_events
 
 REPORT = "beta/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D30')"
@@ -157,8 +159,11 @@ async def test_concealed_names_with_a_certificate_credential(
     assert status["report_rows_joined"] == 0 and status["report_rows"] > 0
     assert status["team_boards_use_report"] is False
     concealed = {p["concealedUserPrincipalName"] for p in sandbox.people(limit=1000)}
-    people = {e.data.person for e in await read_events(js, COPILOT_ACTIVITY)}
-    assert people and people <= {pseudonym(f"concealed:{c}", KEY) for c in concealed}
+    assert await read_events(js, COPILOT_ACTIVITY) == []  # no report row became a person
+    facts = await read_events(js, COPILOT_UNATTRIBUTED)
+    identities = {e.data.report_identity for e in facts}
+    assert identities and identities <= {report_identity(c, KEY) for c in concealed}
+    assert {e.data.reason for e in facts} == {UnattributedReason.CONCEALED}
     sandbox.configure(concealed_names=False)
 
 

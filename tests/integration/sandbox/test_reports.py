@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from services.sandbox.testing import SandboxHandle
+from services.sandbox.testing import SandboxHandle, sandbox_tenant
 
 FIXTURES = Path("/work/shared/fixtures/graph")
 USER_DETAIL = "getMicrosoft365CopilotUsageUserDetail"
@@ -132,6 +132,36 @@ def test_user_count_summary_and_trend(tenant: SandboxHandle, graph: httpx.Client
     assert max(d["anyAppActiveUsers"] for d in weekend) < min(
         d["anyAppActiveUsers"] for d in weekday
     )
+
+
+def test_report_settings_can_be_changed_with_the_write_role(own_tenant: SandboxHandle) -> None:
+    token = own_tenant.app_token()
+    with own_tenant.http(headers={"Authorization": f"Bearer {token}"}) as graph:
+        refused = graph.patch("/v1.0/admin/reportSettings", json={"displayConcealedNames": "no"})
+        changed = graph.patch("/v1.0/admin/reportSettings", json={"displayConcealedNames": False})
+        now = graph.get("/v1.0/admin/reportSettings").json()
+        plain = read_csv(graph.get(f"/v1.0/copilot/reports/{USER_DETAIL}(period='D7')").text)
+
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "BadRequest"
+    assert changed.status_code == 204 and not changed.content
+    assert now["value"]["displayConcealedNames"] is False
+    assert plain and not any(HEX32.match(r["User Principal Name"]) for r in plain)
+
+
+def test_changing_report_settings_needs_the_write_role(tmp_path: Path) -> None:
+    roles = ["Reports.Read.All", "ReportSettings.Read.All"]
+    with sandbox_tenant(tmp_path, people=10, app_roles=roles) as limited:
+        token = limited.app_token()
+        with limited.http(headers={"Authorization": f"Bearer {token}"}) as graph:
+            refused = graph.patch(
+                "/v1.0/admin/reportSettings", json={"displayConcealedNames": False}
+            )
+            read = graph.get("/v1.0/admin/reportSettings")
+        still = limited.state()["concealed_names"]
+
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "Authorization_RequestDenied"
+    assert read.status_code == 200 and still is True
 
 
 def test_report_settings_follow_concealment(own_tenant: SandboxHandle) -> None:

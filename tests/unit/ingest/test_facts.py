@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from services.ingest.directory import merge, person_event, team_of
-from services.ingest.identity import ReportIdentities
+from services.ingest.identity import ReportIdentities, Unattributed, report_identity
 from services.ingest.interactions import app_of, prompt_event
 from shared.events import (
     ActivityKind,
@@ -19,6 +19,8 @@ from shared.events import (
     CloudEvent,
     CopilotActivity,
     SignalSource,
+    UnattributedActivity,
+    UnattributedReason,
     parse_event,
 )
 from shared.ids import event_id, pseudonym
@@ -131,15 +133,49 @@ def test_report_fact_id_is_the_event_id() -> None:
     assert CloudEvent.wrap(activity, source="t").id == fact
 
 
-def test_report_identities_join_by_upn_and_keep_concealed_names_apart() -> None:
+def test_only_rows_joined_to_the_directory_become_people() -> None:
     ids = ReportIdentities("k", {"alice@contoso.be": "oid-a"})
-    assert ids.person("Alice@Contoso.be") == pseudonym("oid-a", "k")
-    concealed = ids.person("DC8C64D6EC3A3AA17481D7E5EB5B68A6")
-    assert concealed.startswith("p-") and concealed != pseudonym(
-        "DC8C64D6EC3A3AA17481D7E5EB5B68A6", ""
-    )
-    ids.person("ghost@contoso.be")
+    assert ids.resolve("Alice@Contoso.be") == pseudonym("oid-a", "k")
+    concealed = ids.resolve("DC8C64D6EC3A3AA17481D7E5EB5B68A6")
+    unknown = ids.resolve("ghost@contoso.be")
+    assert isinstance(concealed, Unattributed) and isinstance(unknown, Unattributed)
+    assert concealed.reason is UnattributedReason.CONCEALED
+    assert unknown.reason is UnattributedReason.UNKNOWN_USER
+    # report identities live in a namespace of their own: never a person id
+    for who in (concealed, unknown):
+        assert who.report_identity.startswith("r-") and not who.report_identity.startswith("p-")
+    assert unknown.report_identity == ids.unattributed_name("GHOST@contoso.be")
+    assert ids.resolve("DC8C64D6EC3A3AA17481D7E5EB5B68A6") == concealed
     assert (ids.joined, ids.concealed, ids.unknown) == (1, 1, 1)
+
+
+def test_report_identities_are_keyed() -> None:
+    name = "DC8C64D6EC3A3AA17481D7E5EB5B68A6"
+    assert report_identity(name, "k1") != report_identity(name, "k2")
+    assert report_identity(name, "k1") == report_identity(name.lower(), "k1")
+
+
+def test_fast_unattributed_encoding_equals_the_model_envelope() -> None:
+    from datetime import UTC, datetime
+
+    from services.ingest.encoding import SOURCE, encode_unattributed
+
+    now = datetime(2026, 3, 2, 6, 0, 0, tzinfo=UTC)
+    fields: dict[str, Any] = {
+        "report_identity": "r-0123456789abcdef01234567",
+        "reason": UnattributedReason.CONCEALED,
+        "app": App.WORD,
+        "epoch": 3,
+    }
+    model = CloudEvent.wrap(
+        UnattributedActivity(date=date(2026, 3, 1), **fields), source=SOURCE, time=now
+    )
+    fast = encode_unattributed(day=date(2026, 3, 1), time=now.isoformat(), **fields)
+    assert fast.id == model.id and fast.subject == model.data.subject_name
+    assert parse_event(fast.body) == parse_event(model.to_bytes())
+    fast_fields, model_fields = orjson.loads(fast.body), orjson.loads(model.to_bytes())
+    assert fast_fields.pop("time") != "" and model_fields.pop("time") != ""
+    assert fast_fields == model_fields
 
 
 @pytest.mark.parametrize("with_interaction", [False, True])

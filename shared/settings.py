@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.languages import Language
+
 DEV_PSEUDONYM_KEY = "uptake-development-key-change-me"
 
 
@@ -31,6 +33,8 @@ class CommonSettings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
     pseudonym_key: SecretStr = SecretStr(DEV_PSEUDONYM_KEY)
+    # Ingest writes its status here (a JetStream KV bucket); the gateway reads it.
+    ingest_status_bucket: str = "uptake_status"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -89,7 +93,6 @@ class IngestSettings(CommonSettings):
     ingest_directory: bool = True
     ingest_publish_in_flight: int = 4000
     ingest_status_path: Path | None = Path("var/ingest-status.json")
-    ingest_status_bucket: str = "uptake_status"
     ingest_health_host: str = "127.0.0.1"
     ingest_health_port: int | None = None  # serves /healthz and /readyz when set
 
@@ -133,7 +136,7 @@ class NotifySettings(CommonSettings):
     # Teams channel from TEAMS_WEBHOOK_URL and one Engage community from ENGAGE_GROUP_ID.
     notify_channels: str | None = None
     notify_channels_file: Path | None = None
-    notify_language: Literal["nl", "en"] = "nl"
+    notify_language: Language = "nl"  # nl, en or fr
     notify_app_url: str | None = None
     notify_quiet_start: str = "19:00"
     notify_quiet_end: str = "08:30"
@@ -142,6 +145,8 @@ class NotifySettings(CommonSettings):
     notify_daily_limit: int = 25
     notify_burst_threshold: int = 8
     notify_settle_seconds: float = 3.0
+    # A digest stays open this long for more cards: at most one per channel per window.
+    notify_fold_seconds: float = Field(default=300.0, gt=0)
     notify_digest_weekday: int = 0  # Monday
     notify_digest_hour: int = 9
     notify_min_group_size: int = 5
@@ -172,7 +177,7 @@ class ApiSettings(CommonSettings):
     api_public_boards: bool = True
     api_screen_window: Literal["day", "week", "month", "all"] = "month"
     api_screen_rotate_seconds: float = 15.0
-    api_default_lang: Literal["nl", "en"] = "nl"
+    api_default_lang: Language = "nl"  # nl, en or fr: screens and pages without ?lang=
     # Entra ID: issuer, audience and the published keys of the tenant.
     api_auth_issuer: str | None = None
     api_auth_audience: str | None = None

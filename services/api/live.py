@@ -30,6 +30,7 @@ from shared.events import (
     LevelReached,
     PointsAwarded,
 )
+from shared.languages import LANGUAGES
 from shared.leaderboards import Scope
 
 RETRY_MS = 3000
@@ -54,7 +55,9 @@ def screen_message(award: AwardBase, directory: Snapshot, min_size: int) -> dict
     if isinstance(award, PointsAwarded):
         message["points"] = award.points
     elif isinstance(award, BadgeAwarded | LevelReached | ChallengeCompleted):
-        message["title"] = award.title
+        message["title"] = award.title  # in the rule set's language
+        # In every language; where the rule set gives none, its own language's.
+        message["titles"] = {language: award.title_in(language) for language in LANGUAGES}
     return message
 
 

@@ -9,14 +9,21 @@ from __future__ import annotations
 import json
 import time
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    model_validator,
+)
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.languages import Text, in_its_language
 from shared.logs import get_logger
 
 log = get_logger(__name__)
@@ -30,7 +37,7 @@ class ChallengeInfo(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     id: str
-    title: str
+    title: Text
     scope: Literal["person", "team", "department"] = "team"
     metric: str = "points"
     min_size: int = 5
@@ -43,35 +50,15 @@ class ChallengeInfo(BaseModel):
             return "upcoming"
         return "active" if today <= self.end else "past"
 
-    def in_words(self, lang: str = "en") -> str:
-        """The rules of this challenge, the way a poster would say them."""
-        what = METRIC_WORDS.get(self.metric, METRIC_WORDS["points"])
-        who = {"person": "colleagues", "team": "teams", "department": "departments"}[self.scope]
-        text = f"From {self.start:%d %B} to {self.end:%d %B}, {who} compete on {what}."
-        if self.scope != "person":
-            text += (
-                f" Scores are per licensed member, so small and large groups stand an equal"
-                f" chance; groups need at least {self.min_size} members."
-            )
-        return text + f" The top {self.winners} win."
-
     def ends_at(self, tz: ZoneInfo) -> datetime:
         return datetime.combine(self.end + timedelta(days=1), datetime.min.time(), tz)
-
-
-METRIC_WORDS = {
-    "points": "points earned with Copilot",
-    "active_days": "days active with Copilot",
-    "distinct_apps": "the number of different apps used with Copilot",
-    "active_rate": "the share of members active with Copilot",
-}
 
 
 class LevelInfo(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     level: int
-    title: str
+    title: Text
     points: int
 
 
@@ -82,7 +69,7 @@ class BadgeInfo(BaseModel):
 
     type: str
     id: str
-    title: str
+    title: Text
     app: str | None = None
     apps: int | None = None
     days: int | None = None
@@ -97,6 +84,13 @@ class RulesDocument(BaseModel):
     challenges: list[ChallengeInfo] = []
     levels: list[LevelInfo] = []
     badges: list[BadgeInfo] = []
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _texts_in_its_language(
+        cls, data: Any, handler: ModelWrapValidatorHandler[RulesDocument]
+    ) -> RulesDocument:
+        return in_its_language(data, handler)
 
 
 class Published:

@@ -46,12 +46,27 @@ class Readiness(BaseModel):
 
 
 class Adoption(BaseModel):
-    """Licensed people and how many of them were active in a period."""
+    """Licensed people and how many were active in the adoption window (shared.adoption)."""
 
-    period: str
+    period: str = Field(description="The window as an ISO 8601 interval: since/until")
+    since: date
+    until: date
+    days: int = Field(description="Days in the window, today included")
     licensed: int
     active: int
     active_rate: float = Field(description="active / licensed, 0..1")
+
+
+class TenantWideAdoption(BaseModel):
+    """Adoption across the tenant, counting usage-report rows that match no person."""
+
+    label: str = Field(description="What this figure is, to show beside it")
+    licensed: int = Field(description="Licensed people plus unknown report identities")
+    active: int = Field(description="max(people active, concealed identities) + unknown ones")
+    active_rate: float
+    people_active: int
+    concealed_active: int = Field(description="Concealed report identities active")
+    unknown_active: int = Field(description="Report identities the directory does not know")
 
 
 class Celebration(BaseModel):
@@ -60,13 +75,19 @@ class Celebration(BaseModel):
     kind: Literal["badge", "level", "challenge"]
     name: str | None = None
     team: str | None = None
-    title: str | None = None
+    title: str | None = Field(default=None, description="In the language asked for (?lang=)")
+    titles: dict[str, str] = Field(
+        default={}, description="The title in every language (nl, en, fr), gaps filled"
+    )
     at: datetime
 
 
 class ActiveChallenge(BaseModel):
     id: str
-    title: str
+    title: str = Field(description="In the language asked for (?lang=)")
+    titles: dict[str, str] = Field(
+        default={}, description="The title in every language (nl, en, fr), gaps filled"
+    )
     scope: Literal["person", "team", "department"]
     ends_at: datetime
     board: Board | None = None
@@ -143,6 +164,9 @@ class Profile(BaseModel):
     tier: TierView | None = None
     next_goals: list[Goal] = []
     active_days: int = 0
+    active: bool = Field(
+        default=False, description="Counted as active: a Copilot fact in the last 7 days"
+    )
 
 
 class ExplanationLine(BaseModel):
@@ -216,6 +240,11 @@ class AdoptionInsights(BaseModel):
     actions_28d: int
     assisted_hours_28d: float
     minutes_saved_per_action: float = Field(description="The assumption behind assisted hours")
+    since: date | None = Field(default=None, description="First day of the 7-day window")
+    definition: str = Field(default="", description="Who counts as licensed and as active")
+    tenant_wide: TenantWideAdoption | None = Field(
+        default=None, description="Only while usage-report rows match no person"
+    )
 
 
 class ErrorMessage(BaseModel):
@@ -260,7 +289,10 @@ class GroupStanding(BaseModel):
 
 class ChallengeView(BaseModel):
     id: str
-    title: str
+    title: str = Field(description="In the language asked for (?lang=)")
+    titles: dict[str, str] = Field(
+        default={}, description="The title in every language (nl, en, fr), gaps filled"
+    )
     scope: Literal["person", "team", "department"]
     metric: str
     status: Literal["upcoming", "active", "past"]

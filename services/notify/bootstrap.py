@@ -86,6 +86,7 @@ def policy_from(settings: NotifySettings) -> Policy:
         ),
         daily_limit=settings.notify_daily_limit,
         burst_threshold=settings.notify_burst_threshold,
+        fold_seconds=settings.notify_fold_seconds,
         max_attempts=settings.notify_max_attempts,
         digest_weekday=settings.notify_digest_weekday,
         digest_hour=settings.notify_digest_hour,

@@ -20,7 +20,8 @@ from services.notify.facts import (
     SpotlightFacts,
     WeeklyFacts,
 )
-from services.notify.texts import Language, join_names, t
+from services.notify.texts import join_names, place, t
+from shared.languages import Language
 
 CARD_VERSION = "1.5"
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -54,7 +55,7 @@ def fact_set(title: str | None, rows: list[tuple[str, str]]) -> list[dict[str, A
 def _personal(
     prefix: str, facts: BadgeFacts | LevelFacts, lang: Language, names: Mapping[str, str]
 ) -> tuple[str, str]:
-    values: dict[str, object] = {"title": facts.title}
+    values: dict[str, object] = {"title": facts.title_in(lang)}
     if isinstance(facts, LevelFacts):
         values["level"] = facts.level
     name = names.get(facts.person)
@@ -75,20 +76,29 @@ def _content(facts: Facts, lang: Language, names: Mapping[str, str]) -> tuple[st
             title, body = _personal(facts.kind, facts, lang, names)
             return title, [heading(title), paragraph(body)]
         case ChallengeFacts():
-            title = t("challenge.heading", lang, title=facts.title)
+            contest = facts.title_in(lang)
+            title = t("challenge.heading", lang, title=contest)
             winner = facts.winner
             if facts.scope == "person":
                 winner = names.get(facts.winner) or (
                     t("someone_in", lang, team=facts.team) if facts.team else t("colleague", lang)
                 )
-            text = t("challenge.winner", lang, winner=winner, rank=facts.rank, title=facts.title)
+            text = t(
+                "challenge.winner",
+                lang,
+                winner=winner,
+                rank=facts.rank,
+                place=place(facts.rank, lang),
+                title=contest,
+            )
             rows = [(t("challenge.score", lang), f"{facts.value:g}")]
             return title, [heading(title), paragraph(text), *fact_set(None, rows)]
         case BurstFacts():
             title = t("burst.heading", lang, total=facts.total)
             blocks = [heading(title), paragraph(t("burst.intro", lang))]
             blocks += fact_set(
-                t("burst.titles", lang), [(c.label, str(c.count)) for c in facts.titles[:MAX_LIST]]
+                t("burst.titles", lang),
+                [(c.label_in(lang), str(c.count)) for c in facts.titles[:MAX_LIST]],
             )
             blocks += fact_set(
                 t("burst.teams", lang), [(c.label, str(c.count)) for c in facts.teams[:MAX_LIST]]
@@ -120,7 +130,7 @@ def _content(facts: Facts, lang: Language, names: Mapping[str, str]) -> tuple[st
             )
             blocks = [heading(title), paragraph(text)]
             blocks += fact_set(
-                t("spotlight.badges", lang), [(b, "🏅") for b in facts.badges[:MAX_LIST]]
+                t("spotlight.badges", lang), [(b, "🏅") for b in facts.badges_in(lang)[:MAX_LIST]]
             )
             return title, blocks
     raise ValueError(f"no card for {facts!r}")

@@ -14,7 +14,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, TypeAdapter, model_validator
 
-from services.notify.texts import Language
+from shared.languages import Language
 from shared.settings import NotifySettings
 
 Kind = Literal["badge", "level", "challenge", "burst", "weekly", "spotlight"]

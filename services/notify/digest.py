@@ -1,9 +1,16 @@
-"""Digests: a burst folded into one card, and the weekly review with its champion spotlight."""
+"""Digests: a burst folded into one card, and the weekly review with its champion spotlight.
+
+A backfill reaches notify as several intake batches over seconds or minutes, each
+due on its own; a burst digest therefore stays open for a fold window
+(``NOTIFY_FOLD_SECONDS``) and takes every personal card that comes due on its
+channel meanwhile, so the whole backfill is one digest rather than one per batch.
+"""
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -13,18 +20,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notify.channels import Channel
 from services.notify.facts import (
-    BadgeFacts,
+    PERSONAL,
     BurstFacts,
     Count,
-    LevelFacts,
+    Label,
     SpotlightFacts,
     TeamScore,
     WeeklyFacts,
     dump_facts,
     load_facts,
 )
-from services.notify.models import OutboxEntry, SeenAward, Status, as_utc
-from services.notify.outbox import enqueue
+from services.notify.models import OutboxEntry, SeenAward, SeenTitles, Status, as_utc
+from services.notify.outbox import count_due, enqueue
 from services.notify.status import FOLDED
 from shared.people import Person
 
@@ -34,53 +41,152 @@ if TYPE_CHECKING:
 PERSONAL_KINDS = ("badge", "level", "challenge")
 BURST_PEOPLE = 50
 TOP = 5
+# A digest stays open this long after it folded its first cards, taking every personal
+# card that comes due on its channel meanwhile, and goes out when it closes.
+FOLD_WINDOW = timedelta(minutes=5)
 
 
-async def fold_burst(session: AsyncSession, channel: Channel, now: datetime) -> str | None:
-    """Replace every due personal notification of ``channel`` by one digest; returns its key."""
+async def pending_digest(session: AsyncSession, channel: str) -> OutboxEntry | None:
     query = (
         select(OutboxEntry)
-        .where(OutboxEntry.channel == channel.name)
+        .where(OutboxEntry.channel == channel)
+        .where(OutboxEntry.kind == "burst")
+        .where(OutboxEntry.status == Status.PENDING)
+        .order_by(col(OutboxEntry.id))
+        .limit(1)
+    )
+    return (await session.exec(query)).first()
+
+
+def is_open(digest: OutboxEntry, now: datetime, window: timedelta) -> bool:
+    """Whether ``digest`` still takes cards: its window runs and nobody has claimed it.
+
+    A digest is stored with ``not_before`` one window after ``created_at``; a claim,
+    a retry or a release only ever moves ``not_before`` later, and only once it is due.
+    """
+    not_before, created = as_utc(digest.not_before), as_utc(digest.created_at)
+    return as_utc(now) < not_before and not_before - created <= window
+
+
+async def fold_burst(
+    session: AsyncSession,
+    channel: Channel,
+    now: datetime,
+    *,
+    threshold: int = 0,
+    window: timedelta = FOLD_WINDOW,
+) -> bool:
+    """Fold the channel's due personal cards into its digest; whether they must wait.
+
+    At most one digest per channel is pending. While its window runs, every due
+    personal card is folded into it; once the window closed, cards wait until it
+    has gone out, so two digests of a channel go out at least ``window`` apart.
+    Without a pending digest, more than ``threshold`` due cards open a new one.
+    Returns True while a digest is pending: personal cards are then not sent alone.
+    """
+    digest = await pending_digest(session, channel.name)
+    if digest is not None and not is_open(digest, now, window):
+        return True
+    if digest is None:
+        due = await count_due(session, channel.name, now, PERSONAL_KINDS)
+        if due <= threshold:
+            return False
+    entries = await _due_personal(session, channel.name, now)
+    if not entries:
+        return digest is not None
+    folded = burst_of(entries)
+    if digest is None:
+        key = f"{channel.name}:burst:{entries[0].id}-{entries[-1].id}"
+        row = _entry(channel, key, "burst", dump_facts(folded), now)
+        row.not_before = as_utc(now) + window
+        await enqueue(session, [row])
+    else:
+        key = digest.key
+        before = load_facts(digest.facts)
+        assert isinstance(before, BurstFacts)
+        # Only a digest nobody claimed meanwhile takes more cards.
+        taken = await session.exec(
+            update(OutboxEntry)
+            .where(col(OutboxEntry.id) == digest.id)
+            .where(col(OutboxEntry.status) == Status.PENDING)
+            .where(col(OutboxEntry.not_before) == digest.not_before)
+            .values(facts=dump_facts(merged(before, folded)))
+        )
+        if int(taken.rowcount or 0) != 1:
+            await session.rollback()
+            return True
+    ids = [e.id for e in entries]
+    result = await session.exec(
+        update(OutboxEntry)
+        .where(col(OutboxEntry.id).in_(ids))
+        .where(col(OutboxEntry.status) == Status.PENDING)
+        .values(status=Status.FOLDED, folded_into=key)
+    )
+    if int(result.rowcount or 0) != len(ids):
+        await session.rollback()  # another dispatcher took some of them: try next round
+        return True
+    await session.commit()
+    FOLDED.inc(len(ids))
+    return True
+
+
+async def _due_personal(session: AsyncSession, channel: str, now: datetime) -> list[OutboxEntry]:
+    query = (
+        select(OutboxEntry)
+        .where(OutboxEntry.channel == channel)
         .where(OutboxEntry.status == Status.PENDING)
         .where(OutboxEntry.not_before <= as_utc(now))
         .where(col(OutboxEntry.kind).in_(PERSONAL_KINDS))
         .order_by(col(OutboxEntry.id))
     )
-    entries = list((await session.exec(query)).all())
-    if not entries:
-        return None
-    titles: Counter[str] = Counter()
+    return list((await session.exec(query)).all())
+
+
+def burst_of(entries: Sequence[OutboxEntry]) -> BurstFacts:
+    """The digest of these personal cards: every title and team counted, the first people."""
+    titles: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
     teams: Counter[str] = Counter()
     people: list[str] = []
     for entry in entries:
         facts = load_facts(entry.facts)
-        if isinstance(facts, BadgeFacts | LevelFacts):
-            titles[facts.title] += 1
+        if isinstance(facts, PERSONAL):
+            titles[(facts.title, tuple(sorted(facts.titles.items())))] += 1
         else:
-            titles[getattr(facts, "title", entry.kind)] += 1
+            titles[(entry.kind, ())] += 1
         team = getattr(facts, "team", None)
         if team:
             teams[team] += 1
         person = getattr(facts, "person", None)
         if person and person not in people and len(people) < BURST_PEOPLE:
             people.append(person)
-    burst = BurstFacts(
+    return BurstFacts(
         total=len(entries),
-        titles=[Count(label=k, count=v) for k, v in titles.most_common(TOP)],
-        teams=[Count(label=k, count=v) for k, v in teams.most_common(TOP)],
+        titles=_ranked(Count(label=k, count=n, titles=dict(t)) for (k, t), n in titles.items()),
+        teams=_ranked(Count(label=k, count=n) for k, n in teams.items()),
         people=people,
     )
-    key = f"{channel.name}:burst:{entries[0].id}-{entries[-1].id}"
-    ids = [e.id for e in entries]
-    await enqueue(session, [_entry(channel, key, "burst", dump_facts(burst), now)])
-    await session.exec(
-        update(OutboxEntry)
-        .where(col(OutboxEntry.id).in_(ids))
-        .values(status=Status.FOLDED, folded_into=key)
+
+
+def merged(first: BurstFacts, then: BurstFacts) -> BurstFacts:
+    """One digest of the cards of both: counts added, the first people kept."""
+
+    def add(a: list[Count], b: list[Count]) -> list[Count]:
+        counts: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
+        for count in [*a, *b]:
+            counts[(count.label, tuple(sorted(count.titles.items())))] += count.count
+        return _ranked(Count(label=k, count=n, titles=dict(t)) for (k, t), n in counts.items())
+
+    people = list(dict.fromkeys([*first.people, *then.people]))[:BURST_PEOPLE]
+    return BurstFacts(
+        total=first.total + then.total,
+        titles=add(first.titles, then.titles),
+        teams=add(first.teams, then.teams),
+        people=people,
     )
-    await session.commit()
-    FOLDED.inc(len(ids))
-    return key
+
+
+def _ranked(counts: Iterable[Count]) -> list[Count]:
+    return sorted(counts, key=lambda c: (-c.count, c.label))
 
 
 def _entry(channel: Channel, key: str, kind: str, facts: str, now: datetime) -> OutboxEntry:
@@ -156,7 +262,7 @@ async def weekly_facts(
     this_week: defaultdict[str, int] = defaultdict(int)
     last_week: defaultdict[str, int] = defaultdict(int)
     by_person: defaultdict[str, int] = defaultdict(int)
-    badges: defaultdict[str, list[str]] = defaultdict(list)
+    badges: defaultdict[str, list[SeenAward]] = defaultdict(list)
     habits: list[str] = []
     for award in awards:
         current = award.activity_date >= monday
@@ -166,7 +272,7 @@ async def weekly_facts(
             continue
         by_person[award.person] += award.points
         if award.kind == "badge" and award.title:
-            badges[award.person].append(award.title)
+            badges[award.person].append(award)
             if award.badge and "habit" in award.badge:
                 habits.append(award.person)
     per_capita = {team: pts / sizes[team] for team, pts in this_week.items()}
@@ -193,6 +299,16 @@ async def weekly_facts(
             person=person,
             team=opted[person].team,
             points=points,
-            badges=badges[person][:TOP],
+            badges=await _labels(session, badges[person][:TOP]),
         )
     return weekly, spotlight
+
+
+async def _labels(session: AsyncSession, awards: list[SeenAward]) -> list[Label | str]:
+    """Badge titles with their languages, where the rule set gave more than one."""
+    ids = [award.event_id for award in awards]
+    query = select(SeenTitles).where(col(SeenTitles.event_id).in_(ids))
+    known = {row.event_id: json.loads(row.titles) for row in (await session.exec(query)).all()}
+    return [
+        Label(title=award.title or "", titles=known.get(award.event_id, {})) for award in awards
+    ]

@@ -1,4 +1,5 @@
-"""Sends due outbox rows, politely: quiet hours, daily limits, bursts folded into digests.
+"""Sends due outbox rows, politely: quiet hours, daily limits, bursts folded into digests
+(at most one per channel per fold window, see :mod:`services.notify.digest`).
 
 The order per row is: post, then mark it sent in its own commit. A crash can
 therefore repeat at most the one post per channel that the channel accepted in
@@ -21,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.notify import outbox
 from services.notify.channels import Channel
 from services.notify.delivery import Delivery, backoff
-from services.notify.digest import fold_burst, schedule_weekly
+from services.notify.digest import PERSONAL_KINDS, fold_burst, schedule_weekly
 from services.notify.facts import Facts, load_facts, people_in
 from services.notify.health import channel_health, set_health
 from services.notify.models import OutboxEntry
@@ -31,8 +32,6 @@ from shared.logs import get_logger
 from shared.people import Person
 
 log = get_logger(__name__)
-
-PERSONAL_KINDS = ("badge", "level", "challenge")
 
 
 class Sender(Protocol):
@@ -46,6 +45,7 @@ class Policy:
     quiet: QuietHours
     daily_limit: int = 25
     burst_threshold: int = 8
+    fold_seconds: float = 300.0  # how long a digest stays open for more cards
     max_attempts: int = 8
     per_tick: int = 20
     digest_weekday: int = 0
@@ -114,10 +114,15 @@ class Dispatcher:
             room = min(limit - today, self.policy.per_tick)
             if room <= 0:
                 return 0
-            personal = await outbox.count_due(session, channel.name, now, PERSONAL_KINDS)
-            if personal > self.policy.burst_threshold:
-                await fold_burst(session, channel, now)
-            entries = await outbox.due(session, channel.name, now, room)
+            digest_pending = await fold_burst(
+                session,
+                channel,
+                now,
+                threshold=self.policy.burst_threshold,
+                window=timedelta(seconds=self.policy.fold_seconds),
+            )
+            skip = PERSONAL_KINDS if digest_pending else ()
+            entries = await outbox.due(session, channel.name, now, room, skip)
         sent = 0
         for entry in entries:
             if self.stopping.is_set():
@@ -142,12 +147,13 @@ class Dispatcher:
 
     async def deliver(self, channel: Channel, sender: Sender, entry: OutboxEntry) -> Delivery:
         assert entry.id is not None
-        facts = load_facts(entry.facts)
         now = self.clock()
         async with self.sessions() as session:
             until = now + timedelta(seconds=self.policy.claim_seconds)
             if not await outbox.claim(session, entry.id, now, until):
                 return Delivery("skipped", "claimed by another dispatcher")
+            # Read after the claim: a digest folds no more cards once claimed.
+            facts = load_facts(await outbox.facts_of(session, entry.id) or entry.facts)
             names = await self.names_for(session, people_in(facts))
         # Shielded so that a stop signal cannot land between the post and its mark.
         return await asyncio.shield(self._post_and_mark(channel, sender, entry, facts, names))

@@ -16,33 +16,40 @@ class _Facts(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class BadgeFacts(_Facts):
+class _Titled(_Facts):
+    """A title from the rule set: in its language, and per language where it gives them."""
+
+    title: str
+    titles: dict[str, str] = {}
+
+    def title_in(self, language: str) -> str:
+        return self.titles.get(language) or self.title
+
+
+class BadgeFacts(_Titled):
     kind: Literal["badge"] = "badge"
     person: str
     team: str | None = None
     department: str | None = None
     badge: str
-    title: str
     activity_date: date
 
 
-class LevelFacts(_Facts):
+class LevelFacts(_Titled):
     kind: Literal["level"] = "level"
     person: str
     team: str | None = None
     department: str | None = None
     level: int
-    title: str
     activity_date: date
 
 
-class ChallengeFacts(_Facts):
+class ChallengeFacts(_Titled):
     kind: Literal["challenge"] = "challenge"
     person: str
     team: str | None = None
     department: str | None = None
     challenge: str
-    title: str
     scope: Literal["person", "team", "department"]
     winner: str
     rank: int
@@ -53,10 +60,17 @@ class ChallengeFacts(_Facts):
 class Count(_Facts):
     label: str
     count: int
+    titles: dict[str, str] = {}  # the label per language, when it is a rule set's title
+
+    def label_in(self, language: str) -> str:
+        return self.titles.get(language) or self.label
 
 
 class BurstFacts(_Facts):
-    """Many awards at once (a backfill, a busy morning) told as one digest."""
+    """Many awards at once (a backfill, a busy morning) told as one digest.
+
+    ``titles`` and ``teams`` count every card folded in, most first (a card shows the top).
+    """
 
     kind: Literal["burst"] = "burst"
     total: int
@@ -79,13 +93,20 @@ class WeeklyFacts(_Facts):
     habit_people: list[str] = []
 
 
+class Label(_Titled):
+    """A badge title on its own, as a spotlight lists them."""
+
+
 class SpotlightFacts(_Facts):
     kind: Literal["spotlight"] = "spotlight"
     week: str
     person: str
     team: str | None = None
     points: int
-    badges: list[str]
+    badges: list[Label | str]  # plain strings: stored before titles had languages
+
+    def badges_in(self, language: str) -> list[str]:
+        return [b.title_in(language) if isinstance(b, Label) else b for b in self.badges]
 
 
 Facts = Annotated[

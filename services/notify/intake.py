@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notify.channels import Channel, route
 from services.notify.facts import BadgeFacts, ChallengeFacts, Facts, LevelFacts, dump_facts
-from services.notify.models import OutboxEntry, SeenAward, utcnow
+from services.notify.models import OutboxEntry, SeenAward, SeenTitles, utcnow
 from services.notify.outbox import enqueue, insert_ignoring_duplicates
 from shared.events import (
     AwardBase,
@@ -19,6 +20,7 @@ from shared.events import (
     CloudEvent,
     LevelReached,
     PointsAwarded,
+    TitledAward,
 )
 
 
@@ -31,13 +33,14 @@ def facts_of(award: AwardBase) -> Facts | None:
     }
     match award:
         case BadgeAwarded():
-            return BadgeFacts(badge=award.badge, title=award.title, **common)
+            return BadgeFacts(badge=award.badge, title=award.title, titles=award.titles, **common)
         case LevelReached():
-            return LevelFacts(level=award.level, title=award.title, **common)
+            return LevelFacts(level=award.level, title=award.title, titles=award.titles, **common)
         case ChallengeCompleted():
             return ChallengeFacts(
                 challenge=award.challenge,
                 title=award.title,
+                titles=award.titles,
                 scope=award.scope,
                 winner=award.winner,
                 rank=award.rank,
@@ -45,6 +48,14 @@ def facts_of(award: AwardBase) -> Facts | None:
                 **common,
             )
     return None  # points alone are too frequent to celebrate one by one
+
+
+def titles_seen(events: Sequence[CloudEvent[Any]]) -> list[dict[str, Any]]:
+    return [
+        {"event_id": event.id, "titles": json.dumps(event.data.titles, sort_keys=True)}
+        for event in events
+        if isinstance(event.data, TitledAward) and event.data.titles
+    ]
 
 
 def seen(event: CloudEvent[Any]) -> dict[str, Any]:
@@ -90,4 +101,5 @@ async def take(
             )
     await enqueue(session, entries)
     await insert_ignoring_duplicates(session, SeenAward, [seen(e) for e in events])
+    await insert_ignoring_duplicates(session, SeenTitles, titles_seen(events))
     return len(entries)

@@ -1,4 +1,5 @@
-"""What notify keeps in SQL: the outbox, the awards it has seen, and channel health."""
+"""What notify keeps in SQL: the outbox, the awards it has seen (with their titles per
+language), and channel health."""
 
 from __future__ import annotations
 
@@ -61,6 +62,15 @@ class SeenAward(SQLModel, table=True):
     badge: str | None = Field(default=None, max_length=200)
     title: str | None = Field(default=None, max_length=300)
     activity_date: date = Field(index=True)
+
+
+class SeenTitles(SQLModel, table=True):
+    """The titles per language of a seen award, when the rule set gives more than one."""
+
+    __tablename__ = "notify_award_titles"
+
+    event_id: str = Field(primary_key=True, max_length=100)
+    titles: str = Field(sa_column=Column(Text, nullable=False))  # JSON: {language: title}
 
 
 class ChannelHealth(SQLModel, table=True):

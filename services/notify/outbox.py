@@ -35,16 +35,27 @@ async def enqueue(session: AsyncSession, entries: Sequence[OutboxEntry]) -> None
     await insert_ignoring_duplicates(session, OutboxEntry, rows)
 
 
-async def due(session: AsyncSession, channel: str, now: datetime, limit: int) -> list[OutboxEntry]:
+async def due(
+    session: AsyncSession,
+    channel: str,
+    now: datetime,
+    limit: int,
+    but_kinds: Sequence[str] = (),
+) -> list[OutboxEntry]:
     query = (
         select(OutboxEntry)
         .where(OutboxEntry.channel == channel)
         .where(OutboxEntry.status == Status.PENDING)
         .where(OutboxEntry.not_before <= as_utc(now))
-        .order_by(col(OutboxEntry.id))
-        .limit(limit)
     )
-    return list((await session.exec(query)).all())
+    if but_kinds:
+        query = query.where(col(OutboxEntry.kind).not_in(but_kinds))
+    return list((await session.exec(query.order_by(col(OutboxEntry.id)).limit(limit))).all())
+
+
+async def facts_of(session: AsyncSession, entry_id: int) -> str | None:
+    query = select(OutboxEntry.facts).where(col(OutboxEntry.id) == entry_id)
+    return (await session.exec(query)).first()
 
 
 async def count_due(

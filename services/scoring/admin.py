@@ -2,8 +2,10 @@
 
 Stable functions (the api imports these):
 
-- :func:`validate` -- check a YAML/JSON rule-set text, problems with their paths.
-- :func:`preview` -- replay the stored signals under a draft; who gains and loses.
+- :func:`validate` -- check a YAML/JSON rule-set text, problems with their paths, and
+  warnings (texts missing in a language) that do not stop a publish.
+- :func:`preview` -- replay the stored signals under a draft; who gains and loses, and
+  the same warnings.
 - :func:`publish` -- store a new version, replay it into the ledger and make it
   the version in force in one transaction; announce it on ``control.rules``.
 - :func:`history` -- every stored version, newest first.
@@ -25,7 +27,13 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.scoring.domain.model import Award, AwardKind
-from services.scoring.domain.rules import Problem, RuleSet, RuleSetError, parse_rules
+from services.scoring.domain.rules import (
+    Problem,
+    RuleSet,
+    RuleSetError,
+    language_gaps,
+    parse_rules,
+)
 from services.scoring.replay import replay
 from services.scoring.store import ledger, rulesets
 from shared.bus import publish as publish_event
@@ -40,14 +48,16 @@ class Validation:
     ok: bool
     problems: list[Problem]
     rules: RuleSet | None = None
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def validate(source: str) -> Validation:
     """Parse and validate a rule-set text; never raises for bad input."""
     try:
-        return Validation(True, [], parse_rules(source))
+        rules = parse_rules(source)
     except RuleSetError as exc:
         return Validation(False, exc.problems)
+    return Validation(True, [], rules, language_gaps(rules))
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,7 @@ class Preview:
     badges_gained: int = 0
     badges_lost: int = 0
     changes: list[PersonChange] = field(default_factory=list)  # biggest changes first
+    warnings: list[Problem] = field(default_factory=list)  # texts missing in a language
 
 
 @dataclass(frozen=True)
@@ -166,7 +177,9 @@ async def preview(engine: AsyncEngine, source: str, tz: ZoneInfo, limit: int = 1
         signals = await ledger.load_signals(conn)
         before = await current_standing(conn, version)
     after = standing_of(replay(signals, rules, (version or 0) + 1, tz))
-    return compare(before, after, version, limit)
+    found = compare(before, after, version, limit)
+    found.warnings = language_gaps(rules)
+    return found
 
 
 async def _lock_signals(conn: AsyncConnection) -> None:
@@ -192,7 +205,14 @@ async def publish(
         awards = replay(signals, rules, version, tz)
         await ledger.insert_awards(conn, awards)
         await rulesets.mark_published(conn, version, by)
-    log.info("rules published", version=version, awards=len(awards), signals=len(signals))
+    gaps = language_gaps(rules)
+    log.info(
+        "rules published",
+        version=version,
+        awards=len(awards),
+        signals=len(signals),
+        texts_missing_a_language=len(gaps),
+    )
     if js is not None:
         event = CloudEvent.wrap(
             RulesPublished(version=version, published_by=by), source="uptake/scoring"

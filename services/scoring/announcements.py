@@ -16,6 +16,7 @@ import orjson
 from nats.js import JetStreamContext
 
 from services.scoring.domain.model import Award, AwardKind
+from services.scoring.domain.rules import RuleSet
 from services.scoring.store.directory import Membership
 from shared.bus import (
     BATCH_BYTES,
@@ -34,6 +35,7 @@ from shared.events import (
     PointsAwarded,
 )
 from shared.ids import event_id
+from shared.languages import Text
 
 SOURCE = "uptake/scoring"
 POINTS_TYPE = PointsAwarded.event_type
@@ -60,11 +62,37 @@ def challenge_event(
         ledger_key=award.key,
         challenge=award.ref or "",
         title=award.title or "",
+        titles=titles_of(award),
         scope=scope,
         winner=winner,
         rank=rank,
         value=value,
     )
+
+
+def titles_of(award: Award, rules: RuleSet | None = None) -> dict[str, str]:
+    """The award's title per language, where the rule set gives more than its own language.
+
+    A fresh award carries its rule-set :class:`Text`; one read back from the ledger
+    (announced again after a redelivery) has a plain title, looked up in ``rules``.
+    """
+    title = award.title
+    if not isinstance(title, Text) and rules is not None:
+        title = _rule_title(rules, award)
+    if not isinstance(title, Text) or not set(title.texts) - {title.language}:
+        return {}
+    return {language: text for language, text in title.texts.items()}
+
+
+def _rule_title(rules: RuleSet, award: Award) -> Text | None:
+    titled: list[tuple[str, Text]] = []
+    if award.kind == AwardKind.BADGE:
+        titled = [(badge.id, badge.title) for badge in rules.badges]
+    elif award.kind == AwardKind.LEVEL:
+        titled = [(str(level.level), level.title) for level in rules.levels]
+    elif award.kind == AwardKind.CHALLENGE:
+        titled = [(challenge.id, challenge.title) for challenge in rules.challenges]
+    return next((title for ref, title in titled if ref == award.ref), None)
 
 
 ENVELOPES: dict[type[AwardBase], type[CloudEvent[Any]]] = {
@@ -99,7 +127,9 @@ def points_event(
     return identity, _document(identity, PointsAwarded.event_type, award.person, data, now)
 
 
-def held_event(award: Award, member: Membership | None, now: str) -> EncodedEvent | None:
+def held_event(
+    award: Award, member: Membership | None, now: str, rules: RuleSet | None = None
+) -> EncodedEvent | None:
     """awards.badge or awards.level as JSON, built without pydantic; None for other awards.
 
     A campaign's first days hand out about one badge for every two signals, so
@@ -109,11 +139,15 @@ def held_event(award: Award, member: Membership | None, now: str) -> EncodedEven
     model: type[AwardBase]
     fields: dict[str, Any]
     if award.kind == AwardKind.BADGE:
-        model, fields = BadgeAwarded, {"badge": award.ref or "", "title": award.title or ""}
+        model, fields = BadgeAwarded, {"badge": award.ref or "", "title": str(award.title or "")}
     elif award.kind == AwardKind.LEVEL:
-        model, fields = LevelReached, {"level": int(award.ref or 0), "title": award.title or ""}
+        level = int(award.ref or 0)
+        model, fields = LevelReached, {"level": level, "title": str(award.title or "")}
     else:
         return None
+    titles = titles_of(award, rules)
+    if titles:
+        fields["titles"] = titles
     identity = event_id(model.event_type, award.key)
     body = _document(
         identity, model.event_type, award.person, _award_data(award, member, fields), now
@@ -275,7 +309,11 @@ async def announce(js: JetStreamContext, payloads: Iterable[AwardBase]) -> int:
 
 
 async def announce_held(
-    js: JetStreamContext, awards: Iterable[Award], members: dict[str, Membership], now: str
+    js: JetStreamContext,
+    awards: Iterable[Award],
+    members: dict[str, Membership],
+    now: str,
+    rules: RuleSet | None = None,
 ) -> int:
     """Publish the badges and levels among ``awards``, encoded as they are sent.
 
@@ -287,7 +325,7 @@ async def announce_held(
         (a for a in awards if a.kind in (AwardKind.BADGE, AwardKind.LEVEL)),
         key=lambda award: award.kind == AwardKind.LEVEL,
     )
-    events = (held_event(award, members.get(award.person), now) for award in held)
+    events = (held_event(award, members.get(award.person), now, rules) for award in held)
     new, _ = await publish_encoded_many(js, batched(e for e in events if e is not None))
     return new
 

@@ -268,7 +268,9 @@ class Scorer:
         if self.js is not None:
             now = datetime.now(UTC).isoformat()
             held = staged.awards + staged.retold
-            outcome.announced = await announce_held(self.js, held, staged.members, now)
+            outcome.announced = await announce_held(
+                self.js, held, staged.members, now, staged.active.rules
+            )
             if self.announce_points:
                 outcome.announced += await announce_points(
                     self.js, staged.awards, staged.members, staged.totals

@@ -42,6 +42,9 @@ class ProblemView(BaseModel):
 class ValidationView(BaseModel):
     ok: bool
     problems: list[ProblemView]
+    warnings: list[ProblemView] = Field(
+        default=[], description="Texts missing in a language: shown in the rule set's language"
+    )
 
 
 class PersonChangeView(BaseModel):
@@ -64,6 +67,9 @@ class PreviewView(BaseModel):
     badges_gained: int
     badges_lost: int
     changes: list[PersonChangeView]
+    warnings: list[ProblemView] = Field(
+        default=[], description="Texts missing in a language: shown in the rule set's language"
+    )
 
 
 class VersionView(BaseModel):
@@ -111,11 +117,13 @@ async def rules_history(resources: ResourcesDep, _: AdminDep) -> list[VersionVie
 
 @router.post("/validate", response_model=ValidationView)
 async def validate_rules(body: RulesSource, _: AdminDep) -> ValidationView:
-    """Check a draft; problems come with the path of what is wrong."""
+    """Check a draft; problems come with the path of what is wrong, warnings with the
+    path of a text missing in a language (not an error: the rule set's language stands in)."""
     result = rules_admin.validate(body.source)
     return ValidationView(
         ok=result.ok,
         problems=[ProblemView(path=p.path, message=p.message) for p in result.problems],
+        warnings=[ProblemView(path=p.path, message=p.message) for p in result.warnings],
     )
 
 
@@ -123,7 +131,7 @@ async def validate_rules(body: RulesSource, _: AdminDep) -> ValidationView:
     "/preview", response_model=PreviewView, responses={422: {"description": "Invalid rules"}}
 )
 async def preview_rules(body: RulesSource, resources: ResourcesDep, _: AdminDep) -> PreviewView:
-    """Replay the stored signals under a draft: who gains and who loses."""
+    """Replay the stored signals under a draft: who gains and who loses (and the warnings)."""
     try:
         preview = await rules_admin.preview(resources.engine, body.source, resources.settings.tz)
     except rules_admin.RuleSetError as exc:

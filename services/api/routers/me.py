@@ -11,6 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.boards import PeriodError, read_neighbours, resolve_period
 from services.api.deps import EmployeeDep, ResourcesDep, TodayDep
+from services.api.i18n import LangQuery
+from services.api.localized import profile_in_language
 from services.api.profiles import explain_day, profile_of
 from services.api.routers.leaderboards import PeriodQuery, WindowQuery, period_error
 from services.api.schemas import Board, DayExplanation, Profile, errors
@@ -21,10 +23,12 @@ router = APIRouter(prefix="/api/me", tags=["me"], responses=errors(401, 403))
 
 
 @router.get("", response_model=Profile)
-async def my_profile(resources: ResourcesDep, today: TodayDep, me: EmployeeDep) -> Profile:
+async def my_profile(
+    resources: ResourcesDep, today: TodayDep, me: EmployeeDep, lang: LangQuery = None
+) -> Profile:
     """My points, ranks, level, badges, streak and the next goals within reach."""
     assert me.person is not None
-    return await profile_of(
+    found = await profile_of(
         resources.redis,
         resources.engine,
         resources.rulebook,
@@ -32,6 +36,8 @@ async def my_profile(resources: ResourcesDep, today: TodayDep, me: EmployeeDep) 
         resources.settings.tz,
         today,
     )
+    language = lang or resources.settings.api_default_lang
+    return await profile_in_language(found, resources.engine, resources.rulebook, language)
 
 
 @router.get("/days/{day}", response_model=DayExplanation, responses=errors(404))

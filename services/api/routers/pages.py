@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from services.api.deps import ResourcesDep
-from services.api.i18n import Lang, page_texts
+from services.api.i18n import Lang, LangQuery, page_texts
 from services.api.routers.screen import templates
 
 router = APIRouter(tags=["pages"])
-
-LangQuery = Annotated[Lang | None, Query(description="nl or en")]
 
 
 def page(request: Request, name: str, lang: Lang) -> HTMLResponse:

@@ -15,7 +15,7 @@ from sse_starlette import EventSourceResponse
 
 from services.api.auth.guard import credentials
 from services.api.deps import BoardReaderDep, ResourcesDep
-from services.api.i18n import Lang, texts
+from services.api.i18n import LangQuery, texts
 from services.api.live import encode
 from services.api.schemas import errors
 from shared.periods import Window
@@ -35,7 +35,7 @@ async def screen(
     request: Request,
     resources: ResourcesDep,
     _: BoardReaderDep,
-    lang: Annotated[Lang | None, Query(description="nl or en")] = None,
+    lang: LangQuery = None,
     window: ScreenWindow = None,
     view: Annotated[ScreenView | None, Query(description="The view to start with")] = None,
     rotate: Annotated[bool, Query(description="Rotate through the views")] = True,

@@ -1,4 +1,5 @@
-// Admin page: edit, validate, preview and publish the rule set; issue and revoke display tokens.
+// Admin page: edit, validate, preview and publish the rule set; issue and revoke display tokens;
+// say when the usage report conceals names, and how to reveal them.
 "use strict";
 
 (() => {
@@ -15,6 +16,14 @@
     const ul = el("ul", undefined, "problems");
     for (const p of list) ul.append(el("li", `${p.path || p.loc?.slice(2).join(".") || ""}: ${p.message || p.msg}`));
     return ul;
+  }
+
+  // Texts missing in a language: not errors, the rule set's own language stands in.
+  function gaps(list) {
+    if (!list || !list.length) return [];
+    const ul = el("ul", undefined, "warnings");
+    for (const w of list) ul.append(el("li", `${w.path}: ${w.message}`));
+    return [el("p", t.language_gaps, "muted"), ul];
   }
 
   async function loadRules() {
@@ -51,9 +60,25 @@
     }
   }
 
+  async function loadReportNames() {
+    const lang = document.documentElement.lang || "en";
+    const answer = await api(`/api/insights/report-names?lang=${encodeURIComponent(lang)}`);
+    const section = document.getElementById("report-names");
+    const names = answer.ok ? answer.body : null;
+    if (!names || !names.messages.length) {
+      section.hidden = true;
+      return;
+    }
+    document.getElementById("report-names-title").textContent = names.title;
+    document.getElementById("report-names-messages").replaceChildren(...names.messages.map((m) => el("p", m)));
+    document.getElementById("report-names-ways").replaceChildren(...names.ways_out.map((w) => el("li", w)));
+    section.hidden = false;
+  }
+
   document.getElementById("validate").addEventListener("click", async () => {
     const answer = await api("/api/admin/rules/validate", { method: "POST", body: JSON.stringify({ source: source() }) });
-    show(answer.body && answer.body.ok ? el("p", t.valid, "ok") : problems((answer.body && answer.body.problems) || []));
+    if (!(answer.body && answer.body.ok)) return show(problems((answer.body && answer.body.problems) || []));
+    show(el("p", t.valid, "ok"), ...gaps(answer.body.warnings));
   });
 
   document.getElementById("preview").addEventListener("click", async () => {
@@ -63,7 +88,7 @@
     const table = el("table");
     table.append(row([t.person, t.points_before, t.points_after, t.rank_before, t.rank_after]));
     for (const c of p.changes.slice(0, 20)) table.append(row([c.person, c.points_before, c.points_after, c.rank_before ?? "-", c.rank_after ?? "-"]));
-    show(el("p", `${p.people} ${t.people}: ${p.gainers} ${t.gain}, ${p.losers} ${t.lose}; ${t.points} ${p.points_before} → ${p.points_after}`), table);
+    show(el("p", `${p.people} ${t.people}: ${p.gainers} ${t.gain}, ${p.losers} ${t.lose}; ${t.points} ${p.points_before} → ${p.points_after}`), table, ...gaps(p.warnings));
   });
 
   document.getElementById("publish").addEventListener("click", async () => {
@@ -90,6 +115,7 @@
     if (await loadRules()) {
       document.getElementById("content").hidden = false;
       loadDisplays();
+      loadReportNames();
     }
   });
 })();

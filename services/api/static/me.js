@@ -4,6 +4,8 @@
 (() => {
   const t = JSON.parse(document.getElementById("page-texts").textContent);
   const { api, el, row } = Session;
+  // Rule-set titles (levels, badges, goals) come back in the page's language.
+  const lang = encodeURIComponent(document.documentElement.lang);
 
   function figure(label, value, note) {
     const box = el("div");
@@ -13,7 +15,7 @@
   }
 
   async function load() {
-    const [profile, neighbours] = await Promise.all([api("/api/me"), api("/api/me/neighbours?radius=3")]);
+    const [profile, neighbours] = await Promise.all([api(`/api/me?lang=${lang}`), api("/api/me/neighbours?radius=3")]);
     if (!profile.ok) {
       document.getElementById("signin").hidden = false;
       return;

@@ -116,7 +116,7 @@
   }
 
   function renderChallenge(challenge) {
-    const title = localized(challenge && challenge.title);
+    const title = localized(challenge && (challenge.titles || challenge.title));
     if (!title) return null;
     const box = el("div", "challenge");
     const head = el("div", "challenge-head");
@@ -204,7 +204,7 @@
       title: () => t.challenge_title,
       unit: "",
       optional: true,
-      load: () => getJSON("/api/screen/challenge"),
+      load: () => getJSON("/api/screen/challenge?lang=" + encodeURIComponent(config.lang)),
       render: renderChallenge,
     },
     {
@@ -220,7 +220,7 @@
       title: () => t.badges_title,
       unit: "",
       optional: true,
-      load: () => getJSON("/api/screen/celebrations"),
+      load: () => getJSON("/api/screen/celebrations?lang=" + encodeURIComponent(config.lang)),
       render: renderCelebrations,
     },
   ];
@@ -231,7 +231,7 @@
     who.append(el("span", "name", item.name || t.someone));
     if (item.team) who.append(" ", ...compose(t.team_of, { team: item.team }));
     const template = t["celebrate_" + item.kind] || t.celebrate_badge;
-    return compose(template, { who, title: localized(item.title) });
+    return compose(template, { who, title: localized(item.titles || item.title) });
   }
 
   function drawDots() {

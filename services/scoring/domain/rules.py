@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from shared.events import ActivityKind, App
-from shared.languages import DEFAULT_LANGUAGE, NAMES, Language, Text, longest, reading_in
+from shared.languages import DEFAULT_LANGUAGE, NAMES, Language, Text, in_its_language, longest
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Count = Annotated[int, Field(ge=1, le=100_000)]
@@ -190,7 +190,7 @@ def default_tiers() -> list[Tier]:
         ),
         Tier(
             id="low",
-            title=Text.of(nl="Af en toe", en="Low user", fr="Utilisateur occasionnel"),
+            title=Text.of(nl="Occasionele gebruiker", en="Low user", fr="Utilisateur occasionnel"),
             min_actions=1,
         ),
     ]
@@ -261,8 +261,7 @@ class RuleSet(Strict):
     def _texts_in_its_language(
         cls, data: Any, handler: ModelWrapValidatorHandler[RuleSet]
     ) -> RuleSet:
-        with reading_in(data.get("language") if isinstance(data, dict) else None):
-            return handler(data)
+        return in_its_language(data, handler)
 
     @model_validator(mode="after")
     def _consistent(self) -> RuleSet:

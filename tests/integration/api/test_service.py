@@ -36,16 +36,18 @@ async def test_large_bodies_are_refused(client: httpx.AsyncClient) -> None:
     assert response.status_code == 413
 
 
-async def test_screen_speaks_dutch_by_default_and_english_on_request(
+async def test_screen_speaks_dutch_by_default_and_english_or_french_on_request(
     client: httpx.AsyncClient,
 ) -> None:
     dutch = await client.get("/screen")
     english = await client.get("/screen?lang=en")
+    french = await client.get("/screen?lang=fr")
 
-    assert dutch.status_code == english.status_code == 200
-    assert '<html lang="nl">' in dutch.text and "Teams van de" in dutch.text
-    assert '<html lang="en">' in english.text and "Teams of the" in english.text
-    assert (await client.get("/screen?lang=fr")).status_code == 422
+    assert dutch.status_code == english.status_code == french.status_code == 200
+    assert '<html lang="nl">' in dutch.text and '"van de maand"' in dutch.text
+    assert '<html lang="en">' in english.text and '"of the month"' in english.text
+    assert '<html lang="fr">' in french.text and '"Derniers badges"' in french.text
+    assert (await client.get("/screen?lang=de")).status_code == 422
 
 
 async def test_screen_loads_nothing_from_elsewhere(client: httpx.AsyncClient) -> None:

@@ -20,6 +20,7 @@ def badge(
     department: str = "Finance",
     badge_id: str = "explorer",
     day: date = date(2026, 11, 23),
+    titles: dict[str, str] | None = None,
 ) -> CloudEvent[Any]:
     payload = BadgeAwarded(
         person=person,
@@ -31,6 +32,7 @@ def badge(
         ledger_key=f"{badge_id}:{person}:{title}",
         badge=badge_id,
         title=title,
+        titles=titles or {},
     )
     return CloudEvent.wrap(payload, source="uptake/scoring")
 

@@ -43,6 +43,7 @@ class Harness:
         now: datetime | None = None,
     ) -> None:
         self.sessions = session_factory(engine)
+        self.settle = timedelta(seconds=settings.notify_settle_seconds)
         self.channels = list(channels)
         self.clock = Clock(now or datetime.now(UTC))
         self.senders = senders or {"teams": TeamsSender(http, per_second=50)}
@@ -52,7 +53,7 @@ class Harness:
 
     async def take(self, events: Sequence[CloudEvent[Any]]) -> None:
         async with self.sessions() as session:
-            await take(session, events, self.channels, timedelta(0), self.clock())
+            await take(session, events, self.channels, self.settle, self.clock())
             await session.commit()
 
     async def outbox(self) -> list[OutboxEntry]:

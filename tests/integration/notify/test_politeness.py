@@ -92,6 +92,8 @@ async def test_a_backfill_burst_becomes_one_digest_card(
         while len(await h.outbox()) < 1200:
             await consumer.handle(await sub.fetch(500, timeout=5))
         await sub.unsubscribe()
+        assert await h.dispatcher.tick() == 0  # folded; the digest waits for its window
+        h.clock.advance(seconds=settings.notify_fold_seconds)
         assert await h.dispatcher.tick() == 1
         assert await h.dispatcher.tick() == 0
     [post] = await sandbox.posts()

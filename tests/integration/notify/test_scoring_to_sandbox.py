@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 from nats.errors import TimeoutError as NatsTimeoutError
 
 from services.sandbox.testing import SandboxHandle, sandbox_tenant
+from services.scoring.rulebook import default_rules
 from shared.batches import decode
 from tests.integration.notify.conftest import eventually
 
@@ -59,6 +61,7 @@ async def test_scored_awards_arrive_as_a_few_polite_cards_on_the_sandbox(
             "NOTIFY_QUIET_START": "00:00",
             "NOTIFY_QUIET_END": "00:00",
             "NOTIFY_QUIET_WEEKENDS": "false",
+            "NOTIFY_FOLD_SECONDS": "5",
             "LOG_FORMAT": "json",
         }
     )
@@ -129,4 +132,11 @@ async def test_scored_awards_arrive_as_a_few_polite_cards_on_the_sandbox(
     assert len(posts) <= 10  # a backfill of many awards is folded, never one card each
     assert all(p["card"]["version"] == "1.5" for p in posts)
     assert all(p["card"]["lang"] == "nl" for p in posts)  # the default NOTIFY_LANGUAGE
+    # The rule set's titles in Dutch too, never its English ones.
+    rules = default_rules()
+    titled = [*rules.badges, *rules.levels, *rules.challenges]
+    english = {t.title.in_language("en") for t in titled} - {t.title for t in titled}
+    shown = json.dumps([p["card"] for p in posts], ensure_ascii=False)
+    assert not [title for title in english if title in shown], shown[:2000]
+    assert any(t.title in shown for t in titled if t.title not in english), shown[:2000]
     assert "e2e-signature" not in log

@@ -114,3 +114,35 @@ async def test_digest_command_queues_a_review_once_per_week_for_the_running_serv
         assert await h.dispatcher.tick() == 1
     [post] = await sandbox.posts()
     assert "Terugblik op week 2026-W48" in post["card"]["body"][0]["text"]
+
+
+async def test_a_french_spotlight_lists_the_badges_in_french(
+    engine: AsyncEngine, sandbox: Sandbox, notify_settings: Callable[..., NotifySettings]
+) -> None:
+    await add_people(engine, *team("Legal", 5, opted_in="Legal-1"))
+    habit = {"nl": "Copilot-gewoonte", "en": "Copilot habit", "fr": "L'habitude Copilot"}
+    events = [
+        points("Legal-1", 40, LAST_WEEK, team="Legal"),
+        badge("Legal-1", "Copilot-gewoonte", team="Legal", day=LAST_WEEK, titles=habit),
+        badge("Legal-1", "Vroege vogel", team="Legal", badge_id="early", day=LAST_WEEK),
+    ]
+    channel = Channel.model_validate(
+        {
+            "name": "bruxelles",
+            "type": "teams",
+            "url": sandbox.webhook,
+            "language": "fr",
+            "kinds": ["weekly", "spotlight"],
+        }
+    )
+    async with httpx.AsyncClient() as http:
+        monday = datetime(2026, 11, 30, 9, 5, tzinfo=BRUSSELS)
+        h = Harness(engine, notify_settings(), [channel], http, now=monday)
+        await h.take(events)
+        assert await h.dispatcher.tick() == 2
+    review, spotlight = (p["card"] for p in await sandbox.posts())
+    assert review["body"][0]["text"] == "📊 Bilan de la semaine 2026-W48"
+    badges = [f["title"] for b in spotlight["body"] if b["type"] == "FactSet" for f in b["facts"]]
+    # Translated where the rule set gave French; otherwise in the rule set's language.
+    assert badges == ["L'habitude Copilot", "Vroege vogel"]
+    assert "a terminé en tête de la semaine 2026-W48 avec 40 points" in str(spotlight)

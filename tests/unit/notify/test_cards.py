@@ -1,8 +1,10 @@
-"""Every card kind, in both languages, against the Adaptive Card 1.5 schema; privacy in the text."""
+"""Every card kind, in Dutch, English and French, against the Adaptive Card 1.5 schema;
+rule-set titles in the channel's language; privacy in the text."""
 
 from __future__ import annotations
 
 import json
+import string
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from services.notify.facts import (
     ChallengeFacts,
     Count,
     Facts,
+    Label,
     LevelFacts,
     SpotlightFacts,
     TeamScore,
@@ -25,7 +28,9 @@ from services.notify.facts import (
     load_facts,
 )
 from services.notify.teams import MAX_MESSAGE_BYTES, envelope
+from services.notify.texts import TEXTS
 from services.sandbox.messaging import check_envelope
+from shared.languages import LANGUAGES, Language
 
 SCHEMA = json.loads((Path(__file__).parent / "adaptive-card-1.5-subset.json").read_text())
 DAY = date(2026, 11, 23)
@@ -82,7 +87,7 @@ def texts_of(card: dict[str, Any]) -> str:
     return " ".join(found)
 
 
-@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("facts", ALL_FACTS, ids=lambda f: f.kind)
 def test_every_card_is_valid_adaptive_card_1_5_under_28kb(facts: Facts, lang: str) -> None:
     card = render_card(facts, lang, NAMES, app_url="https://uptake.example/board")  # type: ignore[arg-type]
@@ -104,7 +109,8 @@ def test_schema_subset_rejects_what_teams_would_not_render() -> None:
 def test_dutch_and_english_differ_and_name_only_opted_in_people() -> None:
     anna = ALL_FACTS[0]
     en, nl = render_card(anna, "en", NAMES), render_card(anna, "nl", NAMES)
-    assert "earned" in texts_of(en) and "verdiend" in texts_of(nl)
+    fr = render_card(anna, "fr", NAMES)
+    assert "earned" in texts_of(en) and "behaald" in texts_of(nl) and "obtenu" in texts_of(fr)
     assert "Anna Peeters" in texts_of(en)
     anonymous = render_card(anna, "en", {})
     assert "Anna" not in texts_of(anonymous) and "Finance Ops" in texts_of(anonymous)
@@ -139,3 +145,90 @@ def test_facts_round_trip_and_engage_text_has_no_markdown() -> None:
         assert load_facts(dump_facts(facts)) == facts
     text = render_text(ALL_FACTS[0], "nl", NAMES)
     assert "**" not in text and "Explorer" in text
+
+
+def test_every_text_is_written_in_every_language() -> None:
+    for key, by_language in TEXTS.items():
+        assert set(by_language) == set(LANGUAGES), key
+        fields = {frozenset(_fields(text)) for text in by_language.values()}
+        assert len(fields) <= 2, key  # one language may add a field (a French ordinal)
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+EXPLORER = {"nl": "Ontdekker", "en": "Explorer", "fr": "Explorateur"}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_rule_set_titles_appear_in_the_channel_language(lang: Language) -> None:
+    others = [title for language, title in EXPLORER.items() if language != lang]
+    cards: list[Facts] = [
+        BadgeFacts(
+            person="p-anna", badge="x", title="Ontdekker", titles=EXPLORER, activity_date=DAY
+        ),
+        LevelFacts(person="p-anna", level=2, title="Ontdekker", titles=EXPLORER, activity_date=DAY),
+        ChallengeFacts(
+            person="p-anna",
+            challenge="c",
+            title="Ontdekker",
+            titles=EXPLORER,
+            scope="person",
+            winner="p-anna",
+            rank=2,
+            value=3,
+            activity_date=DAY,
+        ),
+        BurstFacts(total=3, titles=[Count(label="Ontdekker", count=3, titles=EXPLORER)], teams=[]),
+        SpotlightFacts(
+            week="2026-W47",
+            person="p-anna",
+            points=10,
+            badges=[Label(title="Ontdekker", titles=EXPLORER), "Early bird"],
+        ),
+    ]
+    for facts in cards:
+        text = texts_of(render_card(facts, lang, NAMES))
+        assert EXPLORER[lang] in text, facts.kind
+        assert not any(title in text for title in others), facts.kind
+
+
+def test_a_title_without_a_translation_falls_back_to_the_rule_set_language() -> None:
+    facts = BadgeFacts(
+        person="p-anna", badge="x", title="Ontdekker", titles={"en": "Explorer"}, activity_date=DAY
+    )
+    assert "Ontdekker" in texts_of(render_card(facts, "fr", NAMES))
+    assert "Explorer" in texts_of(render_card(facts, "en", NAMES))
+
+
+def test_french_cards_read_as_belgian_french() -> None:
+    winner = ChallengeFacts(
+        person="p-anna",
+        team="Finance Ops",
+        challenge="c",
+        title="Semaine Excel",
+        scope="person",
+        winner="p-anna",
+        rank=1,
+        value=12,
+        activity_date=DAY,
+    )
+    text = texts_of(render_card(winner, "fr", NAMES))
+    assert "Anna Peeters termine à la 1re place du défi **Semaine Excel**." in text
+    assert "Défi remporté\u00a0: Semaine Excel" in text
+    second = winner.model_copy(update={"rank": 2})
+    assert "à la 2e place" in texts_of(render_card(second, "fr", NAMES))
+    anonymous = texts_of(render_card(ALL_FACTS[0], "fr", {}))
+    assert "Quelqu'un de l'équipe Finance Ops a obtenu le badge **Explorer**." in anonymous
+    burst = texts_of(render_card(ALL_FACTS[3], "fr", NAMES))
+    assert "2400 nouvelles distinctions" in burst and "Félicitations à Anna Peeters\u00a0!" in burst
+
+
+def test_old_spotlight_facts_with_plain_badge_titles_still_render() -> None:
+    stored = (
+        '{"kind":"spotlight","week":"2026-W47","person":"p-anna","points":5,'
+        '"badges":["Early bird"]}'
+    )
+    facts = load_facts(stored)
+    assert "Early bird" in texts_of(render_card(facts, "fr", NAMES))

@@ -206,3 +206,16 @@ async def test_engage_sender_keeps_to_its_message_budget() -> None:
         for _ in range(5):
             assert (await sender.send(community, facts, {})).outcome == "sent"
     assert all(starts[i] - starts[i - 2] >= 0.3 - 1e-3 for i in range(2, len(starts)))
+
+
+def test_notify_language_may_be_french_and_nothing_else_unknown() -> None:
+    settings = NotifySettings(
+        notify_language="fr", teams_webhook_url=SecretStr("https://h/w?sig=x"), engage_group_id="7"
+    )
+    assert [c.language for c in load_channels(settings)] == ["fr", "fr"]
+    with pytest.raises(ValidationError):
+        NotifySettings(notify_language="de")
+    with pytest.raises(ValidationError):
+        Channel(name="x", type="teams", url=SecretStr("https://h/w?sig=x"), language="de")
+    with pytest.raises(ValidationError):
+        NotifySettings(notify_fold_seconds=0)

@@ -19,6 +19,7 @@ from services.scoring.announcements import (
     points_event,
 )
 from services.scoring.domain.model import Award, AwardKind
+from services.scoring.rulebook import default_rules
 from services.scoring.store.directory import Membership
 from shared.bus import EncodedEvent, batched, is_batch
 from shared.events import (
@@ -30,6 +31,7 @@ from shared.events import (
     parse_event,
 )
 from shared.ids import event_id
+from shared.languages import Text
 
 NOW = "2026-11-02T09:00:01.123456+00:00"
 
@@ -158,6 +160,62 @@ def test_badge_and_level_events_match_the_pydantic_envelope(
         expected.type,
     )
     assert parse_event(encoded.body) == parse_event(expected.to_bytes())
+
+
+TRANSLATED = Text({"nl": "Ontdekker", "en": "Explorer", "fr": "Explorateur"}, "nl")
+
+
+def held(kind: AwardKind, ref: str, title: str) -> Award:
+    return Award(
+        key=f"{kind}.x|v3|p-1",
+        kind=kind,
+        rule=f"{kind}.x",
+        version=3,
+        person="p-1",
+        day=date(2026, 11, 2),
+        at=datetime(2026, 11, 2, tzinfo=UTC),
+        ref=ref,
+        title=title,
+    )
+
+
+@pytest.mark.parametrize(("kind", "ref"), [(AwardKind.BADGE, "explorer-3"), (AwardKind.LEVEL, "2")])
+def test_badge_and_level_events_carry_the_title_in_every_language_given(
+    kind: AwardKind, ref: str
+) -> None:
+    encoded = held_event(held(kind, ref, TRANSLATED), MEMBERS["p-1"], NOW)
+    assert encoded is not None
+    event = parse_event(encoded.body).data
+    assert event.title == "Ontdekker"
+    assert event.titles == {"nl": "Ontdekker", "en": "Explorer", "fr": "Explorateur"}
+    assert [event.title_in(lang) for lang in ("fr", "en", "nl")] == [
+        "Explorateur",
+        "Explorer",
+        "Ontdekker",
+    ]
+
+
+@pytest.mark.parametrize(("kind", "ref"), [(AwardKind.BADGE, "explorer-3"), (AwardKind.LEVEL, "2")])
+def test_an_award_read_back_from_the_ledger_gets_its_titles_from_the_rules(
+    kind: AwardKind, ref: str
+) -> None:
+    """Announced again after a redelivery: the ledger row's title is plain text."""
+    rules = default_rules()
+    encoded = held_event(held(kind, ref, "Ontdekker"), MEMBERS["p-1"], NOW, rules)
+    assert encoded is not None
+    event = parse_event(encoded.body).data
+    assert (event.title, event.title_in("fr"), event.title_in("en")) == (
+        "Ontdekker",
+        "Explorateur",
+        "Explorer",
+    )
+
+
+def test_a_title_in_one_language_only_carries_no_translations() -> None:
+    encoded = held_event(held(AwardKind.BADGE, "gone", "Early bird"), None, NOW, default_rules())
+    assert encoded is not None
+    event = parse_event(encoded.body).data
+    assert event.titles == {} and event.title_in("fr") == "Early bird"
 
 
 def test_only_badges_and_levels_are_held_events() -> None:

@@ -28,7 +28,7 @@ def test_tiers() -> None:
     assert tier_of(history(every_week[:4], per_day=3), RULES, TODAY).id == "novice"
     assert tier_of(history([3]), RULES, TODAY).id == "low"
     none = tier_of(history([200]), RULES, TODAY)
-    assert (none.id, none.title) == ("none", "Non-user")
+    assert (none.id, none.title) == ("none", "Nog geen gebruiker")  # the rule set is in Dutch
 
 
 def test_next_goals_nearest_first() -> None:

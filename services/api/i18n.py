@@ -315,6 +315,13 @@ CHALLENGE_WORDS: dict[str, dict[Lang, str]] = {
         "en": " The top {winners} win.",
         "fr": " Les {winners} premiers l'emportent.",
     },
+    "decided": {
+        "nl": " De winnaars worden op {decided} bekendgemaakt, als ook het laatkomende"
+        " gebruik binnen is.",
+        "en": " Winners are announced on {decided}, once late usage data is in.",
+        "fr": " Les gagnants sont annoncés le {decided}, une fois arrivées les données"
+        " d'utilisation tardives.",
+    },
 }
 MONTHS: dict[Lang, tuple[str, ...]] = {
     "nl": (

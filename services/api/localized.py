@@ -35,7 +35,11 @@ def challenge_in_words(challenge: ChallengeInfo, lang: Lang) -> str:
     if challenge.scope != "person":
         text += CHALLENGE_WORDS["per_member"][lang].format(min_size=challenge.min_size)
     key = "winner" if challenge.winners == 1 else "winners"
-    return text + CHALLENGE_WORDS[key][lang].format(winners=challenge.winners)
+    text += CHALLENGE_WORDS[key][lang].format(winners=challenge.winners)
+    if challenge.settle_days:
+        decided = day_month(challenge.decided_on(), lang)
+        text += CHALLENGE_WORDS["decided"][lang].format(decided=decided)
+    return text
 
 
 def celebration_in(item: Celebration, lang: Lang) -> Celebration:

@@ -42,13 +42,21 @@ class ChallengeInfo(BaseModel):
     metric: str = "points"
     min_size: int = 5
     winners: int = 3
+    settle_days: int = 0  # rule sets published before challenges had settling days
     start: date
     end: date
 
-    def status(self, today: date) -> Literal["upcoming", "active", "past"]:
+    def decided_on(self) -> date:
+        """The day scoring decides the winners (as ``domain.rules.Challenge``)."""
+        return self.end + timedelta(days=self.settle_days + 1)
+
+    def status(self, today: date) -> Literal["upcoming", "active", "deciding", "past"]:
+        """``deciding``: over, but late usage data may still move the standings."""
         if today < self.start:
             return "upcoming"
-        return "active" if today <= self.end else "past"
+        if today <= self.end:
+            return "active"
+        return "deciding" if today < self.decided_on() else "past"
 
     def ends_at(self, tz: ZoneInfo) -> datetime:
         return datetime.combine(self.end + timedelta(days=1), datetime.min.time(), tz)

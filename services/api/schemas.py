@@ -295,9 +295,12 @@ class ChallengeView(BaseModel):
     )
     scope: Literal["person", "team", "department"]
     metric: str
-    status: Literal["upcoming", "active", "past"]
+    status: Literal["upcoming", "active", "deciding", "past"] = Field(
+        description="deciding: over, winners not yet decided (late usage data may still count)"
+    )
     start: date
     end: date
+    decided_on: date = Field(description="When the winners are decided and announced")
     winners: int
     rules_in_words: str
 

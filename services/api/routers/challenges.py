@@ -28,6 +28,7 @@ def view(challenge: ChallengeInfo, context: BoardContextDep, lang: Lang) -> Chal
         status=challenge.status(context.today),
         start=challenge.start,
         end=challenge.end,
+        decided_on=challenge.decided_on(),
         winners=challenge.winners,
         rules_in_words=challenge_in_words(challenge, lang),
     )

@@ -155,7 +155,8 @@ async def test_the_challenge_title_and_its_rules_in_each_language(
     assert listed["title"] == "Sprint d'hiver"
     words = listed["rules_in_words"]
     assert words.startswith("Du ") and "les équipes s'affrontent sur les points" in words
-    assert words.endswith("Le premier l'emporte.")
+    assert "Le premier l'emporte. Les gagnants sont annoncés le " in words
+    assert words.endswith("une fois arrivées les données d'utilisation tardives.")
 
 
 async def test_a_rule_set_stored_with_plain_titles_still_shows_them_everywhere(

@@ -38,6 +38,13 @@ async def test_the_running_challenge_with_its_team_standings(
         "challenges": [
             {"id": "past", "title": "Old", "start": "2020-01-01", "end": "2020-01-31"},
             {
+                "id": "just-over",
+                "title": "Autumn sprint",
+                "settle_days": 3,
+                "start": (day - timedelta(days=20)).isoformat(),
+                "end": (day - timedelta(days=1)).isoformat(),
+            },
+            {
                 "id": "winter-sprint",
                 "title": "Winter sprint",
                 "scope": "team",
@@ -70,9 +77,14 @@ async def test_the_running_challenge_with_its_team_standings(
     listed = (await client.get("/api/challenges?lang=en")).json()
     assert [(c["id"], c["status"]) for c in listed] == [
         ("winter-sprint", "active"),
+        ("just-over", "deciding"),
         ("past", "past"),
     ]
     assert "per licensed member" in listed[0]["rules_in_words"]
+    deciding = listed[1]
+    assert deciding["decided_on"] == (day + timedelta(days=3)).isoformat()
+    assert "Winners are announced on" in deciding["rules_in_words"]
+    assert listed[2]["decided_on"] == "2020-02-01"  # no settling days in that rule set
     detail = (await client.get("/api/challenges/winter-sprint")).json()
     assert [e["label"] for e in detail["board"]["entries"]] == ["Alpha"]
     assert (await client.get("/api/challenges/nope")).status_code == 404

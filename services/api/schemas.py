@@ -89,6 +89,9 @@ class ActiveChallenge(BaseModel):
         default={}, description="The title in every language (nl, en, fr), gaps filled"
     )
     scope: Literal["person", "team", "department"]
+    metric: str = Field(
+        description="points, active_days, distinct_apps or active_rate (board values in percent)"
+    )
     ends_at: datetime
     board: Board | None = None
 

@@ -56,6 +56,7 @@ async def challenge(
         title=running.title.in_language(lang or resources.settings.api_default_lang),
         titles=running.title.every(),
         scope=running.scope,
+        metric=running.metric,
         ends_at=running.ends_at(resources.settings.tz),
         board=board,
     )

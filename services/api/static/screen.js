@@ -19,6 +19,7 @@
   const locale = { nl: "nl-BE", fr: "fr-BE", en: "en-GB" }[config.lang] || config.lang;
   const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => (k in values ? values[k] : ""));
   const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+  const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 0 });
   const dayUnit = new Intl.NumberFormat(locale, { style: "unit", unit: "day", unitDisplay: "narrow" });
 
   function withToken(url) {
@@ -71,13 +72,18 @@
     return node;
   }
 
-  function renderBoard(board, labelOf, showMembers) {
+  // A challenge on the share of active members reads as a percentage; anything else as a number.
+  function valueFormat(metric) {
+    return metric === "active_rate" ? (v) => percent.format(v / 100) : (v) => number.format(v);
+  }
+
+  function renderBoard(board, labelOf, showMembers, formatValue = valueFormat()) {
     const entries = board.entries || [];
     if (!entries.length) return el("p", "empty", t.empty);
     const rows = list("board", entries.length);
     rows.dataset.scope = board.scope;
     // One width for the values of every row, so they line up with each other.
-    rows.style.setProperty("--value-chars", Math.max(...entries.map((e) => number.format(e.value).length)));
+    rows.style.setProperty("--value-chars", Math.max(...entries.map((e) => formatValue(e.value).length)));
     const best = Math.max(...entries.map((e) => e.value), 1);
     const seen = new Map();
     for (const entry of entries) {
@@ -93,7 +99,7 @@
         el("div", "rank", String(entry.rank)),
         el("div", "who", label),
         el("div", "members", members),
-        el("div", "value", number.format(entry.value)),
+        el("div", "value", formatValue(entry.value)),
       );
       const key = board.scope + ":" + label;
       if (lastRows.has(key) && lastRows.get(key) !== entry.value) row.classList.add("changed");
@@ -130,7 +136,9 @@
     }, 1000);
     head.append(el("div", "challenge-name two-lines", title), clock);
     box.append(head);
-    if (challenge.board) box.append(renderBoard(challenge.board, (e) => e.label, false));
+    if (challenge.board) {
+      box.append(renderBoard(challenge.board, (e) => e.label, false, valueFormat(challenge.metric)));
+    }
     return box;
   }
 

@@ -227,7 +227,7 @@ async def test_every_screen_view_renders(
         Scope.TEAMS,
         Window.CHALLENGE,
         "december-teams",
-        {"Finance Gent": 0.83, "Sales Antwerpen": 0.5},
+        {"Finance Gent": 83.33, "Sales Antwerpen": 50},  # active_rate: percent active
     )
     page = await browser.new_page(viewport={"width": 1920, "height": 1080})
     await page.goto(f"{live_server.url}/screen?view=teams&rotate=false")
@@ -257,6 +257,9 @@ async def test_every_screen_view_renders(
         await page.locator(marker).first.wait_for(timeout=15_000)
         assert await page.evaluate("document.body.dataset.view") == view
         await page.screenshot(path=str(SCREENSHOTS / f"screen-{view}.png"))
+        if view == "challenge":
+            values = await page.locator("ol.board li.row .value").all_inner_texts()
+            assert [v.replace("\u00a0", "") for v in values] == ["83%", "50%"]
 
 
 async def test_screen_reconnects_after_the_gateway_comes_back(

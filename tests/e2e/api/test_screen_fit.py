@@ -193,7 +193,8 @@ async def fill_boards(redis: Redis, scenario: Scenario, settings: ApiSettings) -
         period = period_key(window, day)
         await put_scores(redis, Scope.TEAMS, window, period, teams)
         await put_scores(redis, Scope.PEOPLE, window, period, people)
-    rates = {team: 1 - i / 20 for i, team in zip(ranked, scenario.teams, strict=True)}
+    # active_rate, as scoring keeps it: percent of licensed members active
+    rates = {team: 100 - 5 * i for i, team in zip(ranked, scenario.teams, strict=True)}
     await put_scores(redis, Scope.TEAMS, Window.CHALLENGE, CHALLENGE, rates)
 
 

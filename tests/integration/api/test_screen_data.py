@@ -71,6 +71,7 @@ async def test_the_running_challenge_with_its_team_standings(
     body = (await client.get("/api/screen/challenge")).json()
 
     assert body["id"] == "winter-sprint" and body["title"] == "Winter sprint"
+    assert body["metric"] == "points"
     assert body["ends_at"].startswith((day + timedelta(days=5)).isoformat())
     assert [(e["label"], e["value"]) for e in body["board"]["entries"]] == [("Alpha", 4.5)]
 

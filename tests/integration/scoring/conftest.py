@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
 from redis.asyncio import Redis
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,7 +21,7 @@ from services.scoring.consumer import ConsumerSettings, SignalConsumer
 from services.scoring.rulebook import Rulebook
 from services.scoring.scorer import Scorer
 from services.scoring.store.ledger import LEDGER
-from shared.bus import publish_many
+from shared.bus import headers_for, publish_many
 from shared.events import (
     ActivityKind,
     App,
@@ -151,5 +153,19 @@ async def reset(engine: AsyncEngine, redis: Redis, js: JetStreamContext) -> None
         for table in ("scoring_ledger", "scoring_signal", "person"):
             await conn.execute(text(f"DELETE FROM {table}"))
     await redis.flushdb()
-    await js.delete_consumer("SIGNALS", "scoring")
+    with contextlib.suppress(NotFoundError):  # no consumer yet: nothing was consumed
+        await js.delete_consumer("SIGNALS", "scoring")
     await js.purge_stream("SIGNALS")
+
+
+async def publish_as(js: JetStreamContext, events: Iterable[CloudEvent[Any]], tag: str) -> None:
+    """Publish under message ids of their own (``<event id>-<tag>``), as events packed anew
+    are: JetStream's de-duplication cannot drop them, only the consumer's can."""
+    acks = []
+    for event in events:
+        headers = headers_for(event) | {"Nats-Msg-Id": f"{event.id}-{tag}"}
+        acks.append(
+            await js.publish_async(event.data.subject_name, event.to_bytes(), headers=headers)
+        )
+    for ack in acks:
+        await ack

@@ -24,7 +24,6 @@ from services.scoring.consumer import ConsumerSettings
 from services.scoring.domain.boards import BoardDelta
 from services.scoring.rulebook import Rulebook
 from services.scoring.scorer import Scorer
-from shared.bus import headers_for
 from shared.events import ActivityKind, App, CloudEvent, DirectoryPerson
 from tests.integration.scoring.conftest import (
     TZ,
@@ -32,6 +31,7 @@ from tests.integration.scoring.conftest import (
     drain,
     ledger_rows,
     person,
+    publish_as,
     reset,
     snapshot_boards,
 )
@@ -81,15 +81,8 @@ class FlakyBoards(Scorer):
 
 
 async def publish_copies(js: JetStreamContext, events: list[CloudEvent[Any]], copies: int) -> None:
-    acks = []
     for copy in range(copies):
-        for event in events:
-            headers = headers_for(event) | {"Nats-Msg-Id": f"{event.id}-{copy}"}
-            acks.append(
-                await js.publish_async(event.data.subject_name, event.to_bytes(), headers=headers)
-            )
-    for ack in acks:
-        await ack
+        await publish_as(js, events, str(copy))
 
 
 def ledger_summary(rows: list[tuple[Any, ...]]) -> dict[str, Any]:

@@ -19,9 +19,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from nats.js import JetStreamContext
-from nats.js.errors import NotFoundError
 from redis.asyncio import Redis
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.scoring.consumer import ConsumerSettings
@@ -32,7 +30,6 @@ from services.scoring.domain.rules import parse_rules
 from services.scoring.rulebook import Rulebook
 from services.scoring.scorer import Scorer
 from services.scoring.signals import to_signal
-from shared.bus import headers_for
 from shared.events import ActivityKind, App, CloudEvent, CopilotActivity
 from tests.integration.scoring.conftest import (
     RULES,
@@ -41,6 +38,7 @@ from tests.integration.scoring.conftest import (
     drain,
     ledger_rows,
     person,
+    publish_as,
     reset,
     snapshot_boards,
 )
@@ -69,31 +67,8 @@ def in_activity_order(events: list[CloudEvent[CopilotActivity]]) -> list[CloudEv
 
 async def fresh_start(engine: AsyncEngine, redis: Redis, js: JetStreamContext) -> Scorer:
     """Nothing stored, nothing on the boards, and a scoring service that just started."""
-    try:
-        await reset(engine, redis, js)
-    except NotFoundError:  # no consumer yet: the first run of the test
-        await reset_without_consumer(engine, redis, js)
+    await reset(engine, redis, js)
     return Scorer(engine, redis, js, TZ, Rulebook())
-
-
-async def reset_without_consumer(engine: AsyncEngine, redis: Redis, js: JetStreamContext) -> None:
-    async with engine.begin() as conn:
-        for table in ("scoring_ledger", "scoring_signal", "person"):
-            await conn.execute(text(f"DELETE FROM {table}"))
-    await redis.flushdb()
-    await js.purge_stream("SIGNALS")
-
-
-async def publish_again(js: JetStreamContext, events: list[CloudEvent[Any]], copy: str) -> None:
-    """Publish under message ids of their own, as a re-read report would be packed anew."""
-    acks = []
-    for event in events:
-        headers = headers_for(event) | {"Nats-Msg-Id": f"{event.id}-{copy}"}
-        acks.append(
-            await js.publish_async(event.data.subject_name, event.to_bytes(), headers=headers)
-        )
-    for ack in acks:
-        await ack
 
 
 def outcome(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
@@ -142,7 +117,7 @@ async def test_the_same_facts_in_any_order_give_the_same_ledger_and_boards(
 ) -> None:
     run = uuid.uuid4().hex  # message ids of this example's own: earlier ones are still known
     scorer = await fresh_start(engine, redis, js)
-    await publish_again(js, [*DIRECTORY, *in_activity_order(facts)], copy=f"{run}-ordered")
+    await publish_as(js, [*DIRECTORY, *in_activity_order(facts)], f"{run}-ordered")
     await drain(js, scorer, SETTINGS)
     ordered = outcome(await ledger_rows(engine))
     ordered_boards = await snapshot_boards(redis)
@@ -152,10 +127,10 @@ async def test_the_same_facts_in_any_order_give_the_same_ledger_and_boards(
     rng = random.Random(seed)
     arrival = [*facts, *(e for e in facts if rng.random() < repeats)]
     rng.shuffle(arrival)
-    await publish_again(js, DIRECTORY, copy=f"{run}-directory")
+    await publish_as(js, DIRECTORY, f"{run}-directory")
     size = -(-len(arrival) // deliveries)
     for number, start in enumerate(range(0, len(arrival), size)):
-        await publish_again(js, arrival[start : start + size], copy=f"{run}-{number}")
+        await publish_as(js, arrival[start : start + size], f"{run}-{number}")
         await drain(js, scorer, SETTINGS)
 
     assert outcome(await ledger_rows(engine)) == ordered

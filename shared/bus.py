@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import ssl
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit, urlunsplit
 
 import nats
 from nats.aio.client import Client
@@ -14,6 +16,7 @@ from nats.js import JetStreamContext
 
 from shared.events import CloudEvent
 from shared.logs import get_logger
+from shared.settings import CommonSettings
 
 log = get_logger(__name__)
 
@@ -26,18 +29,63 @@ BATCH_EVENTS = 500  # events per batch message
 BATCH_BYTES = 512 * 1024  # bytes per batch message, well under NATS's 1 MiB max_payload
 
 
-async def connect(url: str, name: str) -> Client:
-    """Connect with reconnects that keep trying: the bus may start after us."""
+DEFAULT_INBOX_PREFIX = "_INBOX"
+
+
+def shown_url(url: str) -> str:
+    """``url`` fit for a log or a status: a user and password in it are left out."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def inbox_prefix(user: str | None) -> str:
+    """Replies (JetStream API answers, pulled messages) come to ``_INBOX.<user>.``.
+
+    Each user may subscribe to its own inboxes only, so no service can read the
+    messages another one pulls from a stream (deploy/nats/auth.conf).
+    """
+    return f"{DEFAULT_INBOX_PREFIX}.{user}" if user else DEFAULT_INBOX_PREFIX
+
+
+def connection_options(settings: CommonSettings) -> dict[str, Any]:
+    """What ``nats.connect`` needs besides the URL: this service's user and TLS trust."""
+    options: dict[str, Any] = {"inbox_prefix": inbox_prefix(settings.nats_user)}
+    if settings.nats_user is not None and settings.nats_password is not None:
+        options["user"] = settings.nats_user
+        options["password"] = settings.nats_password.get_secret_value()
+    if settings.nats_ca_file is not None:
+        options["tls"] = ssl.create_default_context(cafile=str(settings.nats_ca_file))
+    if settings.environment == "production":
+        if "user" not in options and "@" not in settings.nats_url:
+            log.warning("NATS connection without credentials: set NATS_USER and NATS_PASSWORD")
+        if "tls" not in options and not settings.nats_url.startswith("tls://"):
+            log.warning("NATS connection without TLS: set NATS_CA_FILE or a tls:// URL")
+    return options
+
+
+async def connect(target: CommonSettings | str, name: str) -> Client:
+    """Connect with reconnects that keep trying: the bus may start after us.
+
+    ``target`` is a service's settings (URL, user, password, CA), or a bare URL
+    for an open server such as the embedded one of the demo and the tests.
+    """
 
     async def on_error(exc: Exception) -> None:
         log.warning("nats error", error=str(exc))
 
+    if isinstance(target, str):
+        url, options = target, {}
+    else:
+        url, options = target.nats_url, connection_options(target)
     return await nats.connect(
         url,
         name=name,
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
         error_cb=on_error,
+        **options,
     )
 
 

@@ -7,7 +7,10 @@ and every environment variable given to a service is one its settings class read
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,7 @@ from pydantic_settings import BaseSettings
 
 from services.sandbox.settings import SandboxSettings
 from shared import settings as shared_settings
+from shared.bus import connect
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -100,11 +104,15 @@ def test_compose_gives_services_only_settings_they_read() -> None:
         assert given <= known[name], f"{name}: unknown settings {sorted(given - known[name])}"
 
 
-def test_compose_mounts_files_that_exist() -> None:
+def test_compose_mounts_files_that_exist(compose_setup: Path) -> None:
+    """Repository files, or what ``deploy/compose-setup.sh`` makes (the TLS files)."""
+    made = "./var/deploy/tls"
     for name, service in _compose()["services"].items():
         for volume in service.get("volumes", []):
             source = volume.split(":", 1)[0]
-            if source.startswith("./"):
+            if source.startswith(made):
+                assert (compose_setup / "tls" / source[len(made) + 1 :]).exists(), source
+            elif source.startswith("./"):
                 assert (ROOT / source).exists(), f"{name}: {source}"
 
 
@@ -220,7 +228,7 @@ def test_k8s_nats_is_a_three_node_jetstream_cluster() -> None:
     assert nats["spec"]["replicas"] == 3
     config = _named("ConfigMap", "nats-config")["data"]["nats.conf"]
     assert "jetstream" in config
-    assert config.count("nats://nats-") == 3
+    assert config.count("://nats-") == 3
 
 
 def test_k8s_configmap_holds_only_real_settings() -> None:
@@ -247,3 +255,228 @@ def test_readme_configuration_table_names_real_settings() -> None:
     assert {"NATS_URL", "REDIS_URL", "DATABASE_URL", "ORG_TIMEZONE"} <= names
     unknown = names - _known_env()["any"]
     assert not unknown, f"README documents settings that do not exist: {sorted(unknown)}"
+
+
+# Credentials: NATS users and Redis ACL users, TLS, Secrets, network policies.
+
+SECRET_NAMES = re.compile(r"PASSWORD|_KEY$|SECRET|WEBHOOK|DATABASE_URL")
+REQUIRED_IN_COMPOSE = re.compile(r"\$\{(\w+):\?([^}]*)\}")
+
+
+def _nats_users() -> dict[str, str]:
+    """NATS user -> the environment variable holding its password (deploy/nats/auth.conf)."""
+    text = (DEPLOY / "nats" / "auth.conf").read_text()
+    return dict(re.findall(r"\{user: (\w+), password: \$(\w+),", text))
+
+
+def _redis_users() -> set[str]:
+    rules = (DEPLOY / "redis" / "users.acl").read_text().splitlines()
+    return {line.split()[1] for line in rules if line.startswith("user ") and " on " in line}
+
+
+@pytest.fixture(scope="module")
+def compose_setup(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``deploy/compose-setup.sh`` run twice into a scratch folder (it keeps what exists)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed: deploy/compose-setup.sh needs it")
+    out = tmp_path_factory.mktemp("compose")
+    env = dict(os.environ, ENV_FILE=str(out / ".env"), TLS_DIR=str(out / "tls"))
+    for _ in range(2):
+        subprocess.run(["sh", str(DEPLOY / "compose-setup.sh")], env=env, check=True)
+    return out
+
+
+def _dotenv(path: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+
+
+def test_compose_requires_every_secret_and_says_how_to_make_it() -> None:
+    text = (ROOT / "docker-compose.yml").read_text()
+    required = dict(REQUIRED_IN_COMPOSE.findall(text))
+    for name in ("PSEUDONYM_KEY", "ENGAGE_TOKEN_KEY", "POSTGRES_PASSWORD"):
+        assert name in required, name
+    assert "openssl rand -hex 32" in required["PSEUDONYM_KEY"]
+    assert "openssl rand -base64 32" in required["ENGAGE_TOKEN_KEY"]
+    for name, message in required.items():
+        assert "compose-setup.sh" in message, name
+    # no secret has a default to fall back on, but the sandbox tenant's own (profile demo)
+    sandbox = {"GRAPH_CLIENT_SECRET", "TEAMS_WEBHOOK_URL"}
+    defaults = set(re.findall(r"\$\{(\w+):?-", text)) - sandbox
+    assert not [name for name in defaults if SECRET_NAMES.search(name)]
+
+
+def test_compose_setup_makes_every_required_secret_strong_enough(compose_setup: Path) -> None:
+    made = _dotenv(compose_setup / ".env")
+    required = set(dict(REQUIRED_IN_COMPOSE.findall((ROOT / "docker-compose.yml").read_text())))
+    assert required <= set(made), sorted(required - set(made))
+    assert len(made) == len(
+        (compose_setup / ".env").read_text().splitlines()
+    )  # kept, not added twice
+    shared_settings.CommonSettings(environment="production", pseudonym_key=made["PSEUDONYM_KEY"])
+    shared_settings.NotifySettings(
+        environment="production",
+        pseudonym_key=made["PSEUDONYM_KEY"],
+        engage_token_key=made["ENGAGE_TOKEN_KEY"],
+    )
+    assert (compose_setup / ".env").stat().st_mode & 0o077 == 0
+    assert (compose_setup / "ca-key.pem").stat().st_mode & 0o077 == 0
+    for host in ("nats", "redis"):
+        assert (compose_setup / "tls" / host / "key.pem").stat().st_mode & 0o077 == 0
+
+
+def test_compose_gives_each_service_its_own_users_and_the_servers_their_passwords() -> None:
+    services = _compose()["services"]
+    nats_users = _nats_users()
+    assert set(nats_users) == set(SERVICES)
+    nats_env = services["nats"]["environment"]
+    assert set(nats_env) == set(nats_users.values())
+    redis_env = services["redis"]["environment"]
+    for name in SERVICES:
+        env = services[name]["environment"]
+        assert env["NATS_USER"] == name
+        assert env["NATS_PASSWORD"] == nats_env[nats_users[name]]
+        if name in _redis_users():
+            assert env["REDIS_USER"] == name
+            assert env["REDIS_PASSWORD"] == redis_env[f"REDIS_{name.upper()}_PASSWORD"]
+        else:
+            assert "REDIS_USER" not in env
+    common = services["api"]["environment"]
+    assert common["NATS_URL"].startswith("tls://") and common["NATS_CA_FILE"]
+    assert common["REDIS_URL"].startswith("rediss://") and common["REDIS_CA_FILE"]
+
+
+async def test_compose_setup_certificates_serve_nats_over_tls(
+    compose_setup: Path, tmp_path: Path
+) -> None:
+    from tests.integration.secured import Tls, secured_nats
+
+    made = Tls(compose_setup / "tls" / "nats")
+    with secured_nats(tmp_path, made) as server:
+        settings = shared_settings.CommonSettings(
+            nats_url=server.url.replace("127.0.0.1", "localhost"),
+            nats_user="api",
+            nats_password=server.passwords["api"],
+            nats_ca_file=compose_setup / "tls" / "ca.pem",
+        )
+        nc = await connect(settings, "test")
+        assert nc.is_connected
+        await nc.close()
+
+
+def _pod_specs() -> dict[str, dict[str, Any]]:
+    return {name: doc["spec"]["template"]["spec"] for name, doc in _workloads().items()}
+
+
+def test_k8s_pods_get_no_service_account_token() -> None:
+    for name, spec in _pod_specs().items():
+        assert spec.get("automountServiceAccountToken") is False, name
+
+
+def test_k8s_configmaps_hold_no_credentials() -> None:
+    for _, doc in _k8s_documents():
+        if doc["kind"] != "ConfigMap" or doc["metadata"]["name"] == "nats-config":
+            continue
+        for key, value in doc["data"].items():
+            assert not SECRET_NAMES.search(key) or key.endswith("_FILE"), key
+            assert not re.search(r"://[^/@\s]+:[^/@\s]+@", str(value)), key
+    for name, spec in _pod_specs().items():
+        (container,) = spec["containers"]
+        for variable in container.get("env", []):
+            if SECRET_NAMES.search(variable["name"]) and variable["name"] != "PSEUDONYM_KEY_FILE":
+                assert "secretKeyRef" in variable.get("valueFrom", {}), (name, variable["name"])
+
+
+def test_k8s_nats_requires_users_and_tls_from_the_deploy_configuration() -> None:
+    config = _named("ConfigMap", "nats-config")["data"]
+    assert config["auth.conf"] == (DEPLOY / "nats" / "auth.conf").read_text()
+    nats_conf = config["nats.conf"]
+    assert "include ./auth.conf" in nats_conf
+    assert re.search(r"^tls \{", nats_conf, re.M)
+    assert "verify: true" in nats_conf.split("cluster {", 1)[1]  # routes prove who they are
+    assert "no_auth_user" not in config["auth.conf"]
+    (container,) = _pod_specs()["nats"]["containers"]
+    given = {v["name"] for v in container["env"] if "secretKeyRef" in v.get("valueFrom", {})}
+    assert set(_nats_users().values()) <= given
+    volumes = {v["name"]: v for v in _pod_specs()["nats"]["volumes"]}
+    assert volumes["tls"]["secret"]["secretName"] == "nats-tls"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_k8s_services_connect_as_their_users_and_trust_only_the_nats_ca(name: str) -> None:
+    spec = _pod_specs()[name]
+    (container,) = spec["containers"]
+    env = {v["name"]: v for v in container["env"]}
+    assert env["NATS_USER"]["value"] == name
+    key = env["NATS_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"]
+    assert key == _nats_users()[name]
+    if name in _redis_users():
+        assert env["REDIS_USER"]["value"] == name
+        assert env["REDIS_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"] == (
+            f"REDIS_{name.upper()}_PASSWORD"
+        )
+    ca = next(v for v in spec["volumes"] if v.get("secret", {}).get("secretName") == "nats-tls")
+    assert ca["secret"]["items"] == [{"key": "ca.crt", "path": "ca.crt"}]  # not the key
+    config = _named("ConfigMap", "uptake-config")["data"]
+    assert config["NATS_URL"].startswith("tls://")
+    mounted = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    assert config["NATS_CA_FILE"] == f"{mounted[ca['name']]}/ca.crt"
+    assert config["REDIS_URL"].startswith("rediss://")
+
+
+def _policies() -> list[dict[str, Any]]:
+    return [doc for _, doc in _k8s_documents() if doc["kind"] == "NetworkPolicy"]
+
+
+def test_k8s_denies_all_traffic_unless_a_policy_allows_it() -> None:
+    kustomization = yaml.safe_load((DEPLOY / "k8s" / "kustomization.yaml").read_text())
+    assert "networkpolicies.yaml" in kustomization["resources"]
+    deny = [
+        p
+        for p in _policies()
+        if p["spec"]["podSelector"] == {}
+        and set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+        and not p["spec"].get("ingress")
+        and not p["spec"].get("egress")
+    ]
+    assert deny, "no default-deny policy"
+    selected = {
+        p["spec"]["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/name")
+        for p in _policies()
+    }
+    assert set(_workloads()) <= selected
+
+
+def test_k8s_nats_takes_clients_only_from_the_services() -> None:
+    (policy,) = [
+        p
+        for p in _policies()
+        if p["spec"]["podSelector"].get("matchLabels") == {"app.kubernetes.io/name": "nats"}
+    ]
+    clients = [
+        rule
+        for rule in policy["spec"]["ingress"]
+        if {"protocol": "TCP", "port": 4222} in rule["ports"]
+    ]
+    (rule,) = clients
+    (source,) = rule["from"]
+    (expression,) = source["podSelector"]["matchExpressions"]
+    assert set(expression["values"]) == set(SERVICES)
+    opened = {port["port"] for rule in policy["spec"]["ingress"] for port in rule["ports"]}
+    assert 8222 not in opened  # monitoring: the kubelet's probes only
+
+
+def test_k8s_manifests_are_valid_kubernetes_objects() -> None:
+    """Offline schema validation (kubernetes-validate, strict: unknown fields fail)."""
+    import kubernetes_validate
+
+    checked = 0
+    for _, doc in _k8s_documents():
+        if doc["kind"] == "Kustomization" or doc["apiVersion"].startswith("cert-manager.io/"):
+            continue
+        kubernetes_validate.validate(doc, "1.31", strict=True)
+        checked += 1
+    assert checked >= 15
+    broken = dict(_named("NetworkPolicy", "default-deny"))
+    broken["spec"] = {**broken["spec"], "podSelectr": {}}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(broken, "1.31", strict=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -58,3 +58,10 @@ def period_key(window: Window, day: date) -> str:
 
 
 CALENDAR_WINDOWS = (Window.DAY, Window.WEEK, Window.MONTH, Window.ALL)
+
+
+def days_after(day: date, days: int) -> date:
+    """``day`` plus ``days``; the calendar's last day (9999-12-31) where that lies beyond it."""
+    if days >= (date.max - day).days:
+        return date.max
+    return day + timedelta(days=days)

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from services.api.edge import EdgeCache, EdgeCacheMiddleware
+from services.api.headers import SecurityHeadersMiddleware
 from services.api.limits import BodyLimitMiddleware
 from services.api.metrics import ApiMetrics, MetricsMiddleware
 from services.api.resources import open_resources
@@ -19,6 +20,7 @@ from services.api.routers import (
     admin_rules,
     admin_team_mapping,
     challenges,
+    docs,
     groups,
     health,
     insights,
@@ -50,10 +52,13 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Leaderboards, office screens, profiles and adoption insights.",
         lifespan=lifespan,
+        docs_url=None,  # served by routers.docs, under a policy of its own
+        redoc_url=None,
     )
     app.add_middleware(EdgeCacheMiddleware, cache=edge)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(SecurityHeadersMiddleware)
     for module in (
         health,
         leaderboards,
@@ -68,6 +73,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         screen,
         screen_data,
         pages,
+        docs,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -127,7 +127,7 @@ async def _groups(
 ) -> tuple[list[BoardEntry], int]:
     # Group boards are short (one row per team), so read them whole to count what is hidden.
     everyone = await _slice(redis, key, 0, -1)
-    shown = [s for s in everyone if directory.group_size(query.scope, s.member) >= min_size]
+    shown = [s for s in everyone if directory.shown(query.scope, s.member, min_size)]
     rows = shown[: query.limit]
     entries = [
         BoardEntry(

@@ -123,6 +123,10 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
         "privacy_title": "Privacy",
         "opt_in_label": "Toon mijn naam in klassementen en op schermen",
         "opt_in_help": "Zonder toestemming tel je mee als 'Collega', nooit met naam.",
+        "name_withheld": "Je naam staat nu nog niet in de klassementen: in je team of afdeling"
+        " hebben bijna alle collega's toestemming gegeven, zodat je naam zou verraden wat de"
+        " anderen scoorden. Hij verschijnt zodra iedereen of minstens {min_size} collega's"
+        " zonder naam meetellen.",
         "rank_week": "Rang deze week",
         "points_total": "Punten in totaal",
         "points": "punten",
@@ -171,6 +175,9 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
         "privacy_title": "Privacy",
         "opt_in_label": "Show my name on boards and screens",
         "opt_in_help": "Without your consent you count as 'Colleague', never by name.",
+        "name_withheld": "Your name is not on the boards yet: in your team or department"
+        " nearly everyone opted in, so naming you would give away what the others scored."
+        " It appears once everyone, or at least {min_size} colleagues, count without a name.",
         "rank_week": "Rank this week",
         "points_total": "Points in total",
         "points": "points",
@@ -220,6 +227,10 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
         "opt_in_label": "Afficher mon nom dans les classements et sur les écrans",
         "opt_in_help": "Sans votre accord, vous apparaissez comme «\u00a0Collègue\u00a0»,"
         " jamais sous votre nom.",
+        "name_withheld": "Votre nom n'apparaît pas encore dans les classements\u00a0: dans votre"
+        " équipe ou votre département, presque tout le monde a donné son accord, et votre nom"
+        " révélerait ce que les autres ont obtenu. Il apparaîtra dès que tout le monde, ou au"
+        " moins {min_size} collègues, comptent sans nom.",
         "rank_week": "Place cette semaine",
         "points_total": "Points au total",
         "points": "points",

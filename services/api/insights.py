@@ -32,6 +32,7 @@ from services.api.schemas import (
 from shared import adoption as shared_adoption
 from shared.leaderboards import Scope
 from shared.periods import week_key
+from shared.small_groups import shown as shown_group
 
 WEEKS = 8
 GROWTH = 0.05  # a change in weekly active rate below this is "steady"
@@ -134,7 +135,7 @@ def _groups(
             members[group].append(person)
     shown, hidden = [], 0
     for group, people in sorted(members.items()):
-        if len(people) < min_size:
+        if not shown_group(len(people), min_size):
             hidden += 1
             continue
         now = _rate(sum(p in this_week for p in people), len(people))

@@ -45,7 +45,7 @@ def encode(event: str, data: dict[str, Any]) -> bytes:
 def screen_message(award: AwardBase, directory: Snapshot, min_size: int) -> dict[str, Any]:
     """What a screen may show of an award: no person id, a name only if opted in."""
     team = award.team
-    if team and directory.group_size(Scope.TEAMS, team) < min_size:
+    if team and not directory.shown(Scope.TEAMS, team, min_size):
         team = None
     message: dict[str, Any] = {
         "kind": award.event_type.removeprefix("awards."),

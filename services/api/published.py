@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from datetime import time as clock_time
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.languages import Text, in_its_language
 from shared.logs import get_logger
+from shared.periods import days_after
 
 log = get_logger(__name__)
 
@@ -48,7 +50,7 @@ class ChallengeInfo(BaseModel):
 
     def decided_on(self) -> date:
         """The day scoring decides the winners (as ``domain.rules.Challenge``)."""
-        return self.end + timedelta(days=self.settle_days + 1)
+        return days_after(self.end, self.settle_days + 1)
 
     def status(self, today: date) -> Literal["upcoming", "active", "deciding", "past"]:
         """``deciding``: over, but late usage data may still move the standings."""
@@ -59,7 +61,10 @@ class ChallengeInfo(BaseModel):
         return "deciding" if today < self.decided_on() else "past"
 
     def ends_at(self, tz: ZoneInfo) -> datetime:
-        return datetime.combine(self.end + timedelta(days=1), datetime.min.time(), tz)
+        """The start of the day after the last; the last moment of 9999-12-31 at the latest."""
+        if self.end == date.max:
+            return datetime.combine(date.max, clock_time.max, tz)
+        return datetime.combine(days_after(self.end, 1), clock_time.min, tz)
 
 
 class LevelInfo(BaseModel):

@@ -154,6 +154,11 @@ class Profile(BaseModel):
     """One person's own view of the game; the scoring fields are empty before any activity."""
 
     opted_in: bool = Field(description="Whether the name may appear on boards and screens")
+    name_shown: bool = Field(
+        default=False,
+        description="Whether boards show the name now: an opted-in name is held back while"
+        " naming it would give away what unnamed colleagues scored (see README, Privacy)",
+    )
     name: str | None = Field(description="The caller's own name, shown only to them")
     team: str | None
     department: str | None
@@ -285,9 +290,15 @@ class GroupStanding(BaseModel):
     members: int = Field(description="Licensed members")
     active: int = Field(description="Members with points in this period")
     active_rate: float
-    named: list[Contributor] = Field(description="Opted-in members, best first")
+    named: list[Contributor] = Field(
+        description="Opted-in members, best first; empty while fewer than the minimum group"
+        " size stay unnamed (their sum would give away what they scored)"
+    )
     others: int = Field(description="Active members who are not named")
-    others_points: float = Field(description="What the members who are not named added together")
+    others_points: float = Field(
+        description="What the active members who are not named added together; always a sum"
+        " over everyone, nobody or at least the minimum group size of unnamed members"
+    )
 
 
 class ChallengeView(BaseModel):

@@ -2,7 +2,9 @@
 
 A card names a person only when their pseudonym is in ``names``, which the
 caller fills with opted-in people alone; otherwise it speaks of the team or of
-"a colleague".
+"a colleague". :func:`as_told` first takes out every team and department below
+the minimum group size (``shared.small_groups``), so "Someone in Legal" never
+points at one of two people.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from services.notify.facts import (
 )
 from services.notify.texts import join_names, place, t
 from shared.languages import Language
+from shared.small_groups import GroupSizes, shown_team
 
 CARD_VERSION = "1.5"
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -52,6 +55,31 @@ def fact_set(title: str | None, rows: list[tuple[str, str]]) -> list[dict[str, A
     return [caption | {"wrap": True}, facts]
 
 
+def as_told(facts: Facts, names: Mapping[str, str], sizes: GroupSizes, min_size: int) -> Facts:
+    """``facts`` without the teams and departments too small to mention.
+
+    A named person's own team stays: they agreed to be named, and it tells nothing
+    about anyone else.
+    """
+    match facts:
+        case BadgeFacts() | LevelFacts():
+            if facts.person in names:
+                return facts
+            return facts.model_copy(update={"team": shown_team(facts.team, sizes, min_size)})
+        case ChallengeFacts():
+            if facts.scope == "team" and not sizes.team_shown(facts.winner, min_size):
+                return facts.model_copy(update={"winner": "", "team": None})
+            if facts.scope == "department" and not sizes.department_shown(facts.winner, min_size):
+                return facts.model_copy(update={"winner": "", "department": None})
+            if facts.scope == "person" and facts.winner not in names:
+                return facts.model_copy(update={"team": shown_team(facts.team, sizes, min_size)})
+            return facts
+        case BurstFacts():
+            teams = [c for c in facts.teams if sizes.team_shown(c.label, min_size)]
+            return facts.model_copy(update={"teams": teams})
+    return facts
+
+
 def _personal(
     prefix: str, facts: BadgeFacts | LevelFacts, lang: Language, names: Mapping[str, str]
 ) -> tuple[str, str]:
@@ -78,7 +106,7 @@ def _content(facts: Facts, lang: Language, names: Mapping[str, str]) -> tuple[st
         case ChallengeFacts():
             contest = facts.title_in(lang)
             title = t("challenge.heading", lang, title=contest)
-            winner = facts.winner
+            winner = facts.winner or t(f"a_{facts.scope}", lang)
             if facts.scope == "person":
                 winner = names.get(facts.winner) or (
                     t("someone_in", lang, team=facts.team) if facts.team else t("colleague", lang)

@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, TypeAdapter, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from shared.languages import Language
 from shared.settings import NotifySettings
@@ -51,13 +59,25 @@ class Channel(BaseModel):
 _CHANNELS = TypeAdapter(list[Channel])
 
 
+def _validated(raw: object) -> list[Channel]:
+    """The channels, or a ValueError that says what is wrong without echoing a webhook URL."""
+    try:
+        return _CHANNELS.validate_python(raw)
+    except ValidationError as exc:
+        reasons = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            for error in exc.errors(include_input=False, include_url=False)
+        )
+        raise ValueError(f"channels are not valid: {reasons}") from None
+
+
 def load_channels(settings: NotifySettings) -> list[Channel]:
     """Channels from NOTIFY_CHANNELS (JSON), NOTIFY_CHANNELS_FILE (YAML/JSON), or the basics."""
     if settings.notify_channels:
-        channels = _CHANNELS.validate_python(json.loads(settings.notify_channels))
+        channels = _validated(json.loads(settings.notify_channels.get_secret_value()))
     elif settings.notify_channels_file:
         raw = yaml.safe_load(Path(settings.notify_channels_file).read_text())
-        channels = _CHANNELS.validate_python(raw["channels"] if isinstance(raw, dict) else raw)
+        channels = _validated(raw["channels"] if isinstance(raw, dict) else raw)
     else:
         channels = []
         if settings.teams_webhook_url:

@@ -34,6 +34,7 @@ from services.notify.models import OutboxEntry, SeenAward, SeenTitles, Status, a
 from services.notify.outbox import count_due, enqueue
 from services.notify.status import FOLDED
 from shared.people import Person
+from shared.small_groups import GroupSizes
 
 if TYPE_CHECKING:
     from services.notify.dispatcher import Policy
@@ -258,7 +259,7 @@ async def weekly_facts(
         query = query.where(col(SeenAward.department).in_(channel.departments))
     awards = list((await session.exec(query)).all())
     people = list((await session.exec(select(Person).where(Person.licensed))).all())
-    sizes = Counter(p.team for p in people if p.team and not p.removed)
+    sizes = GroupSizes.of((p.team, p.department) for p in people if not p.removed)
     this_week: defaultdict[str, int] = defaultdict(int)
     last_week: defaultdict[str, int] = defaultdict(int)
     by_person: defaultdict[str, int] = defaultdict(int)
@@ -266,7 +267,7 @@ async def weekly_facts(
     habits: list[str] = []
     for award in awards:
         current = award.activity_date >= monday
-        if award.team and sizes[award.team] >= min_group_size:
+        if award.team and sizes.team_shown(award.team, min_group_size):
             (this_week if current else last_week)[award.team] += award.points
         if not current:
             continue
@@ -275,9 +276,9 @@ async def weekly_facts(
             badges[award.person].append(award)
             if award.badge and "habit" in award.badge:
                 habits.append(award.person)
-    per_capita = {team: pts / sizes[team] for team, pts in this_week.items()}
+    per_capita = {team: pts / sizes.teams[team] for team, pts in this_week.items()}
     top = sorted(per_capita.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
-    climb = {t: v - last_week.get(t, 0) / sizes[t] for t, v in per_capita.items()}
+    climb = {t: v - last_week.get(t, 0) / sizes.teams[t] for t, v in per_capita.items()}
     climbers = [(t, d) for t, d in sorted(climb.items(), key=lambda kv: (-kv[1], kv[0])) if d > 0]
     weekly = WeeklyFacts(
         week=iso_week(monday),

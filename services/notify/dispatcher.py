@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notify import outbox
+from services.notify.cards import as_told
 from services.notify.channels import Channel
 from services.notify.delivery import Delivery, backoff
 from services.notify.digest import PERSONAL_KINDS, fold_burst, schedule_weekly
@@ -30,6 +31,7 @@ from services.notify.politeness import QuietHours
 from services.notify.status import POSTS
 from shared.logs import get_logger
 from shared.people import Person
+from shared.small_groups import group_sizes
 
 log = get_logger(__name__)
 
@@ -155,6 +157,7 @@ class Dispatcher:
             # Read after the claim: a digest folds no more cards once claimed.
             facts = load_facts(await outbox.facts_of(session, entry.id) or entry.facts)
             names = await self.names_for(session, people_in(facts))
+            facts = as_told(facts, names, await group_sizes(session), self.policy.min_group_size)
         # Shielded so that a stop signal cannot land between the post and its mark.
         return await asyncio.shield(self._post_and_mark(channel, sender, entry, facts, names))
 

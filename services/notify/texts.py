@@ -129,6 +129,9 @@ TEXTS: dict[str, dict[Language, str]] = {
         "fr": "Quelqu'un de l'équipe {team}",
     },
     "colleague": {"en": "A colleague", "nl": "Een collega", "fr": "Un collègue"},
+    # A winning team or department below the minimum group size is not named.
+    "a_team": {"en": "A team", "nl": "Een team", "fr": "Une équipe"},
+    "a_department": {"en": "A department", "nl": "Een afdeling", "fr": "Un département"},
     "no_team": {"en": "their team", "nl": "hun team", "fr": "son équipe"},
     "and": {"en": "and", "nl": "en", "fr": "et"},
 }

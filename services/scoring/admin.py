@@ -5,7 +5,8 @@ Stable functions (the api imports these):
 - :func:`validate` -- check a YAML/JSON rule-set text, problems with their paths, and
   warnings (texts missing in a language) that do not stop a publish.
 - :func:`preview` -- replay the stored signals under a draft; who gains and loses, and
-  the same warnings.
+  the same warnings. Replays (here and in :func:`publish`) score a bounded number of
+  signals at a time in a worker thread (:mod:`services.scoring.replay`).
 - :func:`publish` -- store a new version, replay it into the ledger and make it
   the version in force in one transaction; announce it on ``control.rules``.
 - :func:`history` -- every stored version, newest first.
@@ -34,7 +35,7 @@ from services.scoring.domain.rules import (
     language_gaps,
     parse_rules,
 )
-from services.scoring.replay import replay
+from services.scoring.replay import REPLAY_SIGNALS, replay_in_parts
 from services.scoring.store import ledger, rulesets
 from shared.bus import publish as publish_event
 from shared.events import CloudEvent, RulesPublished
@@ -96,14 +97,18 @@ class Standing:
 
 
 def standing_of(awards: list[Award]) -> Standing:
-    points: dict[str, int] = defaultdict(int)
-    badges: dict[str, set[str]] = defaultdict(set)
+    standing = Standing({}, {})
+    add_to(standing, awards)
+    return standing
+
+
+def add_to(standing: Standing, awards: list[Award]) -> None:
+    """Count ``awards`` into ``standing`` (points added, badges collected)."""
     for award in awards:
         if award.kind == AwardKind.POINTS:
-            points[award.person] += award.points
+            standing.points[award.person] = standing.points.get(award.person, 0) + award.points
         elif award.kind == AwardKind.BADGE and award.ref:
-            badges[award.person].add(award.ref)
-    return Standing(dict(points), dict(badges))
+            standing.badges.setdefault(award.person, set()).add(award.ref)
 
 
 def ranks(points: dict[str, int]) -> dict[str, int]:
@@ -169,14 +174,24 @@ def compare(before: Standing, after: Standing, based_on: int | None, limit: int)
     return preview
 
 
-async def preview(engine: AsyncEngine, source: str, tz: ZoneInfo, limit: int = 100) -> Preview:
-    """What publishing ``source`` would change; raises :class:`RuleSetError` when invalid."""
+async def preview(
+    engine: AsyncEngine,
+    source: str,
+    tz: ZoneInfo,
+    limit: int = 100,
+    max_signals: int = REPLAY_SIGNALS,
+) -> Preview:
+    """What publishing ``source`` would change; raises :class:`RuleSetError` when invalid.
+
+    The replay holds at most ``max_signals`` signals at a time and runs off the event loop.
+    """
     rules = parse_rules(source)
+    after = Standing({}, {})
     async with engine.connect() as conn:
         version = await rulesets.active_version(conn)
-        signals = await ledger.load_signals(conn)
         before = await current_standing(conn, version)
-    after = standing_of(replay(signals, rules, (version or 0) + 1, tz))
+        async for part in replay_in_parts(conn, rules, (version or 0) + 1, tz, max_signals):
+            add_to(after, part.awards)
     found = compare(before, after, version, limit)
     found.warnings = language_gaps(rules)
     return found
@@ -195,22 +210,27 @@ async def publish(
     tz: ZoneInfo,
     by: str | None = None,
     note: str | None = None,
+    max_signals: int = REPLAY_SIGNALS,
 ) -> int:
-    """Store, replay and put a rule set in force atomically; returns the new version."""
+    """Store, replay and put a rule set in force atomically; returns the new version.
+
+    The replay holds at most ``max_signals`` signals at a time and runs off the event loop.
+    """
     rules = parse_rules(source)
+    awards = signals = 0
     async with engine.begin() as conn:
         await _lock_signals(conn)
         version = await rulesets.add(conn, rules, source, by, note)
-        signals = await ledger.load_signals(conn)
-        awards = replay(signals, rules, version, tz)
-        await ledger.insert_awards(conn, awards)
+        async for part in replay_in_parts(conn, rules, version, tz, max_signals):
+            await ledger.insert_awards(conn, part.awards)
+            awards, signals = awards + len(part.awards), signals + part.signals
         await rulesets.mark_published(conn, version, by)
     gaps = language_gaps(rules)
     log.info(
         "rules published",
         version=version,
-        awards=len(awards),
-        signals=len(signals),
+        awards=awards,
+        signals=signals,
         texts_missing_a_language=len(gaps),
     )
     if js is not None:
@@ -260,13 +280,15 @@ async def rollback(
     to_version: int,
     tz: ZoneInfo,
     by: str | None = None,
+    max_signals: int = REPLAY_SIGNALS,
 ) -> int:
     """Put an earlier version's rules back in force, as a new version (history stays)."""
     async with engine.connect() as conn:
         stored = await rulesets.load(conn, to_version)
     if stored is None:
         raise LookupError(f"no rule set version {to_version}")
-    return await publish(engine, js, stored.source, tz, by, note=f"rollback to v{to_version}")
+    note = f"rollback to v{to_version}"
+    return await publish(engine, js, stored.source, tz, by, note, max_signals)
 
 
 async def ensure_published(

@@ -1,14 +1,30 @@
-"""Replaying stored signals under a rule set: the whole ledger a version would have written."""
+"""Replaying stored signals under a rule set: the whole ledger a version would have written.
+
+Scoring needs every signal of a person at once, but no person's awards depend on
+another's. A replay for an admin (preview, publish) therefore reads the signals of
+a group of people at a time, at most ``max_signals`` (more only when one person alone
+has more), and scores each group in a worker thread, so the event loop keeps serving
+and memory stays bounded however large the history grows.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.scoring.domain.calendar import WorkCalendar
 from services.scoring.domain.engine import PersonState, score
 from services.scoring.domain.model import Award, Signal
 from services.scoring.domain.rules import RuleSet
+from services.scoring.store import ledger
+
+# About 100 k stored signals (a few hundred bytes each once read) per step of a replay.
+REPLAY_SIGNALS = 100_000
 
 
 def replay(signals: Sequence[Signal], rules: RuleSet, version: int, tz: ZoneInfo) -> list[Award]:
@@ -16,3 +32,43 @@ def replay(signals: Sequence[Signal], rules: RuleSet, version: int, tz: ZoneInfo
     states: dict[str, PersonState] = {}
     ordered = sorted(signals, key=Signal.sort_key)
     return score(rules, version, ordered, states, WorkCalendar(rules.calendar), tz)
+
+
+def groups_of_people(counts: Mapping[str, int], max_signals: int) -> list[list[str]]:
+    """People in order, grouped so that a group holds at most ``max_signals`` signals,
+    except a person who alone has more."""
+    groups: list[list[str]] = []
+    group: list[str] = []
+    held = 0
+    for person in sorted(counts):
+        if group and held + counts[person] > max_signals:
+            groups.append(group)
+            group, held = [], 0
+        group.append(person)
+        held += counts[person]
+    if group:
+        groups.append(group)
+    return groups
+
+
+@dataclass(frozen=True)
+class Part:
+    signals: int
+    awards: list[Award]
+
+
+async def replay_in_parts(
+    conn: AsyncConnection,
+    rules: RuleSet,
+    version: int,
+    tz: ZoneInfo,
+    max_signals: int = REPLAY_SIGNALS,
+) -> AsyncIterator[Part]:
+    """The awards of replaying every stored signal, one group of people at a time."""
+    table = ledger.SIGNALS
+    rows = await conn.execute(select(table.c.person, func.count()).group_by(table.c.person))
+    counts = {person: int(count) for person, count in rows}
+    for people in groups_of_people(counts, max_signals):
+        signals = await ledger.load_signals(conn, people)
+        awards = await asyncio.to_thread(replay, signals, rules, version, tz)
+        yield Part(len(signals), awards)

@@ -132,8 +132,15 @@ async def validate_rules(body: RulesSource, _: AdminDep) -> ValidationView:
 )
 async def preview_rules(body: RulesSource, resources: ResourcesDep, _: AdminDep) -> PreviewView:
     """Replay the stored signals under a draft: who gains and who loses (and the warnings)."""
+    settings = resources.settings
     try:
-        preview = await rules_admin.preview(resources.engine, body.source, resources.settings.tz)
+        async with resources.replays:
+            preview = await rules_admin.preview(
+                resources.engine,
+                body.source,
+                settings.tz,
+                max_signals=settings.api_replay_max_signals,
+            )
     except rules_admin.RuleSetError as exc:
         raise _invalid(exc.problems) from exc
     return PreviewView.model_validate(asdict(preview))
@@ -150,14 +157,16 @@ async def publish_rules(
 ) -> Published:
     """Publish a rule set: stored, replayed into the ledger and put in force at once."""
     try:
-        version = await rules_admin.publish(
-            resources.engine,
-            _jetstream(resources),  # type: ignore[arg-type]
-            body.source,
-            resources.settings.tz,
-            by=admin.label or None,
-            note=body.note,
-        )
+        async with resources.replays:
+            version = await rules_admin.publish(
+                resources.engine,
+                _jetstream(resources),  # type: ignore[arg-type]
+                body.source,
+                resources.settings.tz,
+                by=admin.label or None,
+                note=body.note,
+                max_signals=resources.settings.api_replay_max_signals,
+            )
     except rules_admin.RuleSetError as exc:
         raise _invalid(exc.problems) from exc
     resources.published.invalidate()
@@ -176,13 +185,15 @@ async def rollback_rules(
 ) -> Published:
     """Put an earlier version back in force, as a new version."""
     try:
-        version = await rules_admin.rollback(
-            resources.engine,
-            _jetstream(resources),  # type: ignore[arg-type]
-            body.version,
-            resources.settings.tz,
-            by=admin.label or None,
-        )
+        async with resources.replays:
+            version = await rules_admin.rollback(
+                resources.engine,
+                _jetstream(resources),  # type: ignore[arg-type]
+                body.version,
+                resources.settings.tz,
+                by=admin.label or None,
+                max_signals=resources.settings.api_replay_max_signals,
+            )
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from exc
     resources.published.invalidate()

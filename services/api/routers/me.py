@@ -36,8 +36,14 @@ async def my_profile(
         resources.settings.tz,
         today,
     )
+    shown = me.person in (await resources.directory.snapshot()).names
     language = lang or resources.settings.api_default_lang
-    return await profile_in_language(found, resources.engine, resources.rulebook, language)
+    return await profile_in_language(
+        found.model_copy(update={"name_shown": shown}),
+        resources.engine,
+        resources.rulebook,
+        language,
+    )
 
 
 @router.get("/days/{day}", response_model=DayExplanation, responses=errors(404))

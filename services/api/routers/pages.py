@@ -14,8 +14,9 @@ from services.api.routers.screen import templates
 router = APIRouter(tags=["pages"])
 
 
-def page(request: Request, name: str, lang: Lang) -> HTMLResponse:
+def page(request: Request, name: str, lang: Lang, min_group_size: int) -> HTMLResponse:
     texts = page_texts(lang)
+    texts["name_withheld"] = texts["name_withheld"].format(min_size=min_group_size)
     return templates.TemplateResponse(
         request, name, {"lang": lang, "t": texts, "texts": json.dumps(texts)}
     )
@@ -26,7 +27,8 @@ async def employee_page(
     request: Request, resources: ResourcesDep, lang: LangQuery = None
 ) -> HTMLResponse:
     """My rank and neighbours, badges, streak and what to try next."""
-    return page(request, "me.html", lang or resources.settings.api_default_lang)
+    settings = resources.settings
+    return page(request, "me.html", lang or settings.api_default_lang, settings.min_group_size)
 
 
 @router.get("/admin", response_class=HTMLResponse)
@@ -34,4 +36,5 @@ async def admin_page(
     request: Request, resources: ResourcesDep, lang: LangQuery = None
 ) -> HTMLResponse:
     """Edit, validate, preview and publish the rule set; manage display tokens."""
-    return page(request, "admin.html", lang or resources.settings.api_default_lang)
+    settings = resources.settings
+    return page(request, "admin.html", lang or settings.api_default_lang, settings.min_group_size)

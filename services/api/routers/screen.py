@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sse_starlette import EventSourceResponse
@@ -16,12 +15,11 @@ from sse_starlette import EventSourceResponse
 from services.api.auth.guard import credentials
 from services.api.deps import BoardReaderDep, ResourcesDep
 from services.api.i18n import LangQuery, texts
-from services.api.live import encode
 from services.api.schemas import errors
+from services.api.streams import RETRY_AFTER_SECONDS, SlotResponse, screen_events
 from shared.periods import Window
 
 router = APIRouter(tags=["screen"], responses=errors(401))
-RECHECK_SECONDS = 30.0
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 
 ScreenView = Literal["teams", "people", "rising", "challenge", "adoption", "badges"]
@@ -62,12 +60,22 @@ async def screen(
 @router.get(
     "/api/live",
     response_class=EventSourceResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses={
+        200: {"content": {"text/event-stream": {}}},
+        503: {"description": "Too many open streams on this replica: try again after Retry-After"},
+    },
 )
 async def live(
     request: Request, resources: ResourcesDep, principal: BoardReaderDep
 ) -> EventSourceResponse:
     """Server-Sent Events for screens: 'boards' when boards change, 'celebration' on badges."""
+    slots = resources.live_streams
+    if not slots.take():
+        raise HTTPException(
+            503,
+            "too many screens are connected to this server; try again shortly",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     fanout = resources.live.fanout
     token = credentials(request) if principal.kind == "display" else None
 
@@ -78,15 +86,10 @@ async def live(
         queue = fanout.subscribe()
         resources.metrics.screens.inc()
         try:
-            yield encode("hello", {"screens": len(fanout)})
-            while True:
-                try:
-                    yield await asyncio.wait_for(queue.get(), RECHECK_SECONDS)
-                except TimeoutError:
-                    if not await still_allowed():
-                        return  # the display token was revoked: end the stream
+            async for message in screen_events(queue, {"screens": len(fanout)}, still_allowed):
+                yield message
         finally:
             fanout.unsubscribe(queue)
             resources.metrics.screens.dec()
 
-    return EventSourceResponse(stream(), ping=15, headers={"Cache-Control": "no-store"})
+    return SlotResponse(stream(), slots, ping=15, headers={"Cache-Control": "no-store"})

@@ -48,10 +48,14 @@
     for (const badge of p.badges) badges.append(el("li", `${badge.title} (${badge.earned_on})`));
     if (!p.badges.length) badges.append(el("li", t.no_badges, "muted"));
     const optIn = document.getElementById("opt-in");
+    const withheld = document.getElementById("name-withheld");
     optIn.checked = p.opted_in;
+    withheld.hidden = !(p.opted_in && !p.name_shown);
     optIn.addEventListener("change", async () => {
       const result = await api("/api/me/opt-in", { method: "PUT", body: JSON.stringify({ opted_in: optIn.checked }) });
       if (!result.ok) optIn.checked = !optIn.checked;
+      const now = await api(`/api/me?lang=${lang}`);
+      if (now.ok) withheld.hidden = !(now.body.opted_in && !now.body.name_shown);
     });
   }
 

@@ -355,6 +355,9 @@
     source.addEventListener("error", () => {
       liveBadge.dataset.state = "connecting";
       liveBadge.textContent = t.offline;
+      // A refusal (503: this server has all the screens it takes; 401) closes the source for
+      // good: try again in 30 to 60 s, spread out so that refused screens do not return at once.
+      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 30000 + Math.random() * 30000);
     });
     source.addEventListener("boards", refreshSoon);
     source.addEventListener("celebration", (event) => celebrate(JSON.parse(event.data)));

@@ -11,7 +11,7 @@ import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -27,6 +27,7 @@ from pydantic import (
 
 from shared.events import ActivityKind, App
 from shared.languages import DEFAULT_LANGUAGE, NAMES, Language, Text, in_its_language, longest
+from shared.periods import days_after
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Count = Annotated[int, Field(ge=1, le=100_000)]
@@ -221,7 +222,7 @@ class Challenge(DateRange):
 
     def decided_on(self) -> date:
         """The first day on which the winners are decided."""
-        return self.end + timedelta(days=self.settle_days + 1)
+        return days_after(self.end, self.settle_days + 1)  # never past 9999-12-31
 
     @model_validator(mode="after")
     def _rate_is_for_groups(self) -> Challenge:

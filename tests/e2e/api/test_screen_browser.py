@@ -118,7 +118,7 @@ async def test_screen_shows_the_team_board_and_follows_awards_live(
     await put_scores(redis, Scope.TEAMS, Window.MONTH, month, {"Sales Antwerpen": 47.75})
     await publish(js, points_for("p-sales antwerpen-1", "Sales Antwerpen", "k-live"))
     await page.wait_for_function(
-        "document.querySelector('ol.board[data-scope=teams] li.row')?.dataset.label"
+        "() => document.querySelector('ol.board[data-scope=teams] li.row')?.dataset.label"
         " === 'Sales Antwerpen'",
         timeout=15_000,
     )
@@ -305,7 +305,8 @@ async def test_screen_reconnects_after_the_gateway_comes_back(
         await put_scores(redis, Scope.TEAMS, Window.MONTH, month, {"Beta": 3})
         await publish(js, points_for("p-beta-0", "Beta", "k-after-reconnect"))
         await page.wait_for_function(
-            "document.querySelector('ol.board[data-scope=teams] li.row')?.dataset.label === 'Beta'",
+            "() => document.querySelector('ol.board[data-scope=teams] li.row')?.dataset.label"
+            " === 'Beta'",
             timeout=15_000,
         )
     finally:

@@ -246,7 +246,8 @@ async def open_screen(browser: Browser, width: int, height: int, errors: list[st
 
 async def show(page: Page, url: str, view: str) -> None:
     await page.goto(url)
-    await page.wait_for_function(f"document.body.dataset.view === {view!r}", timeout=15_000)
+    # A function, not an expression: the page's policy forbids evaluating strings.
+    await page.wait_for_function(f"() => document.body.dataset.view === {view!r}", timeout=15_000)
 
 
 async def problems(page: Page) -> list[str]:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
 import httpx
+import uvicorn
 from nats.js import JetStreamContext
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from devtools.servers import free_port
 from services.api.app import create_app
 from shared.bus import EncodedEvent, batched, publish, publish_encoded_many
 from shared.events import BadgeAwarded, CloudEvent, PointsAwarded, RulesPublished
@@ -185,3 +188,40 @@ async def test_an_award_drops_cached_boards(
         async with asyncio.timeout(10):
             while (await http.get("/api/leaderboards/teams")).json()["entries"][0]["value"] != 2:
                 await asyncio.sleep(0.05)
+
+
+async def test_streams_past_the_cap_are_told_to_come_back_and_a_closed_one_frees_its_place(
+    api_settings: ApiSettings, redis: Redis, nc: object
+) -> None:
+    settings = api_settings.model_copy(update={"api_live_max_streams": 2})
+    application = create_app(settings)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(application, host="127.0.0.1", port=port, log_config=None, lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        async with asyncio.timeout(15):
+            while not server.started:
+                await asyncio.sleep(0.02)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            async with contextlib.AsyncExitStack() as open_streams:
+                readers = []  # kept: a dropped line reader closes its connection
+                for _ in range(2):
+                    response = await open_streams.enter_async_context(
+                        http.stream("GET", "/api/live")
+                    )
+                    assert response.status_code == 200
+                    readers.append(response.aiter_lines())
+                    assert (await read_events(readers[-1], 1))[0][0] == "hello"
+                refused = await http.get("/api/live")
+                assert refused.status_code == 503
+                assert int(refused.headers["retry-after"]) > 0
+            async with asyncio.timeout(10):  # both closed: their places come back
+                while application.state.resources.live_streams.taken:
+                    await asyncio.sleep(0.02)
+            async with http.stream("GET", "/api/live") as again:
+                assert again.status_code == 200
+    finally:
+        server.should_exit = True
+        await task

@@ -89,3 +89,39 @@ async def test_the_running_challenge_with_its_team_standings(
     detail = (await client.get("/api/challenges/winter-sprint")).json()
     assert [e["label"] for e in detail["board"]["entries"]] == ["Alpha"]
     assert (await client.get("/api/challenges/nope")).status_code == 404
+
+
+async def test_a_challenge_that_never_ends_is_shown_not_a_500(
+    client: httpx.AsyncClient, engine: AsyncEngine, api_settings: ApiSettings
+) -> None:
+    day = today(api_settings.tz)
+    rules = {
+        "challenges": [
+            {
+                "id": "forever",
+                "title": "Always on",
+                "settle_days": 3,
+                "start": (day - timedelta(days=1)).isoformat(),
+                "end": "9999-12-31",
+            }
+        ]
+    }
+    async with engine.begin() as conn:
+        await conn.execute(text(RULESET_TABLE))
+        await conn.execute(
+            text(
+                "INSERT INTO scoring_ruleset (version, name, body, source, created_at, "
+                "published_at) VALUES (1, 'r', :body, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
+            {"body": json.dumps(rules)},
+        )
+
+    screen = await client.get("/api/screen/challenge")
+    listed = await client.get("/api/challenges?lang=en")
+    detail = await client.get("/api/challenges/forever?lang=fr")
+
+    assert screen.status_code == 200, screen.text
+    assert screen.json()["ends_at"].startswith("9999-12-31T23:59:59")
+    assert listed.status_code == 200 and detail.status_code == 200
+    [challenge] = listed.json()
+    assert challenge["status"] == "active" and challenge["decided_on"] == "9999-12-31"

@@ -12,8 +12,9 @@ from services.notify.channels import Channel
 from services.notify.engage import EngageSender
 from services.notify.engage_auth import EncryptedTokenCache, EngageTokens
 from services.notify.health import channel_health
+from shared.people import Person
 from shared.settings import NotifySettings
-from tests.integration.notify.awards import badge
+from tests.integration.notify.awards import add_people, badge
 from tests.integration.notify.conftest import Sandbox
 from tests.integration.notify.harness import Harness
 
@@ -44,6 +45,8 @@ def community() -> Channel:
 async def test_engage_posts_form_encoded_messages_to_the_community_with_topics(
     engine: AsyncEngine, sandbox: Sandbox, notify_settings: Callable[..., NotifySettings]
 ) -> None:
+    # Five in the team: big enough to be mentioned ("Someone in Finance Ops").
+    await add_people(engine, *(Person(person=f"p-{i}", team="Finance Ops") for i in range(5)))
     async with httpx.AsyncClient() as http:
         sender = EngageSender(http, f"{sandbox.url}/engage/api/v1", SignedIn())
         h = Harness(engine, notify_settings(), [community()], http, senders={"engage": sender})

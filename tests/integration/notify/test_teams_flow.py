@@ -48,6 +48,8 @@ async def test_badge_award_is_posted_once_as_an_adaptive_card_envelope(
         engine,
         Person(person="p-anna", display_name="Anna Peeters", team="Finance Ops", opted_in=True),
         Person(person="p-bram", display_name="Bram Claes", team="Finance Ops", opted_in=False),
+        # Five in the team: big enough to be mentioned ("Someone in Finance Ops").
+        *(Person(person=f"p-finance-{i}", team="Finance Ops") for i in range(3)),
     )
     running()
     event = badge("p-anna", "Explorer")

@@ -1,0 +1,116 @@
+"""The screen, the employee page and the admin page work in a browser under their strict
+Content-Security-Policy: everything they need loads, and the browser reports no violation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.scoring.rulebook import default_source
+from shared.ids import pseudonym
+from shared.leaderboards import Scope
+from shared.people import Person
+from shared.periods import Window, period_key, today
+from shared.settings import ApiSettings
+from tests.e2e.api.conftest import needs_chromium
+from tests.integration.api.conftest import LiveServer, add_people, put_scores, team_of
+from tests.integration.api.tenant import Tenant
+
+pytestmark = [pytest.mark.e2e, needs_chromium]
+
+LISTEN = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (e) =>
+  window.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.lineNumber}`));
+"""
+
+
+async def watched(browser: Browser) -> tuple[Page, list[str]]:
+    """A page that records policy violations and console errors."""
+    page = await browser.new_page(viewport={"width": 1600, "height": 900})
+    await page.add_init_script(LISTEN)
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(m.text)
+            if m.type == "error" or "Content Security Policy" in m.text
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    return page, problems
+
+
+async def violations(page: Page) -> list[Any]:
+    found: list[Any] = await page.evaluate("window.__violations")
+    return found
+
+
+async def visit(page: Page, url: str) -> None:
+    response = await page.goto(url)
+    assert response is not None and response.ok
+    policy = await response.header_value("content-security-policy")
+    assert policy is not None and "script-src 'self'" in policy, url
+
+
+async def test_pages_work_under_their_policy_without_a_violation(
+    live_server: LiveServer,
+    browser: Browser,
+    redis: Redis,
+    engine: AsyncEngine,
+    tenant: Tenant,
+    api_settings: ApiSettings,
+) -> None:
+    oid = "6e0c7a11-2222-4333-8444-555566667777"
+    me = pseudonym(oid, api_settings.pseudonym_key.get_secret_value())
+    await add_people(
+        engine,
+        [
+            *team_of("Finance Gent", 6, department="Finance"),
+            Person(person=me, display_name="Eva Claes", team="Finance Gent", opted_in=True),
+        ],
+    )
+    day = today(api_settings.tz)
+    await put_scores(
+        redis, Scope.TEAMS, Window.MONTH, period_key(Window.MONTH, day), {"Finance Gent": 12.5}
+    )
+    await put_scores(redis, Scope.PEOPLE, Window.WEEK, period_key(Window.WEEK, day), {me: 40})
+    admin = tenant.token(roles=["Admin"])
+    async with httpx.AsyncClient(base_url=live_server.url) as http:
+        published = await http.post(
+            "/api/admin/rules",
+            json={"source": default_source()},
+            headers={"Authorization": f"Bearer {admin}"},
+        )
+        assert published.status_code == 201
+
+    page, problems = await watched(browser)
+    await visit(page, f"{live_server.url}/screen?lang=en&window=month")
+    await page.locator("#live[data-state=open]").wait_for()
+    await page.locator("ol.board[data-scope=teams] li.row").first.wait_for()
+    assert await page.locator("ol.board li.row .fill").count() > 0  # bars sized from script
+    assert await violations(page) == []
+
+    await visit(page, f"{live_server.url}/me?lang=fr#token={tenant.token(oid=oid)}")
+    await page.locator("#content:not([hidden])").wait_for()
+    await page.locator("#neighbours tr.me").wait_for()
+    color = await page.locator("header .languages a[aria-current]").evaluate(
+        "a => getComputedStyle(a).color"
+    )
+    assert color == "rgb(255, 210, 63)"  # the stylesheet, not an inline style, colours it
+    assert await violations(page) == []
+
+    await visit(page, f"{live_server.url}/admin?lang=en#token={admin}")
+    await page.locator("#content:not([hidden])").wait_for()
+    await page.click("#validate")
+    await page.locator("#result .ok").wait_for()
+    await page.click("#preview")
+    await page.locator("#result table, #result .ok, #result p").first.wait_for()
+    assert await violations(page) == []
+    assert problems == []

@@ -21,3 +21,17 @@ def pseudonym(entra_object_id: str, key: str) -> str:
     normalised = entra_object_id.strip().lower().encode()
     digest = hmac.new(key.encode(), normalised, hashlib.sha256).hexdigest()
     return f"p-{digest[:24]}"
+
+
+REPORT_IDENTITY_PREFIX = "r-"
+
+
+def report_identity(name: str, key: str) -> str:
+    """A keyed pseudonym of a usage-report name (a userPrincipalName or a concealed hash).
+
+    In a namespace of its own (``r-``), so it can never be taken for a person id; the
+    same name always gets the same identity, and an erased person's userPrincipalName
+    can be listed under it (:mod:`shared.suppression`).
+    """
+    digest = hmac.new(key.encode(), f"report:{name.strip().lower()}".encode(), hashlib.sha256)
+    return REPORT_IDENTITY_PREFIX + digest.hexdigest()[:24]

@@ -10,10 +10,17 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.languages import Language
+from shared.weak_keys import (
+    FERNET_KEY_COMMAND,
+    PSEUDONYM_KEY_COMMAND,
+    fernet_key_problem,
+    fernet_weakness,
+    weakness,
+)
 
 DEV_PSEUDONYM_KEY = "uptake-development-key-change-me"
 
@@ -24,10 +31,18 @@ class CommonSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     environment: Literal["development", "test", "production"] = "development"
-    nats_url: str = "nats://127.0.0.1:4222"
+    nats_url: str = "nats://127.0.0.1:4222"  # tls://... when the server requires TLS
+    # This service's NATS user (deploy/nats/auth.conf grants each service its subjects).
+    nats_user: str | None = None
+    nats_password: SecretStr | None = None
+    nats_ca_file: Path | None = None  # CA of the server's certificate; turns TLS on
     # Replicas of each JetStream stream: 1 for one server, 3 for a production cluster.
     nats_stream_replicas: int = Field(default=1, ge=1, le=5)
-    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_url: str = "redis://127.0.0.1:6379/0"  # rediss://... for TLS
+    # This service's Redis ACL user (deploy/redis/users.acl lists its commands and keys).
+    redis_user: str | None = None
+    redis_password: SecretStr | None = None
+    redis_ca_file: Path | None = None  # CA of the server's certificate; turns TLS on
     database_url: str = "sqlite+aiosqlite:///./var/uptake.db"
     org_timezone: str = "Europe/Brussels"
     log_level: str = "INFO"
@@ -41,12 +56,24 @@ class CommonSettings(BaseSettings):
         return ZoneInfo(self.org_timezone)
 
     @model_validator(mode="after")
-    def _refuse_default_secrets(self) -> CommonSettings:
-        if (
-            self.environment == "production"
-            and self.pseudonym_key.get_secret_value() == DEV_PSEUDONYM_KEY
+    def _refuse_weak_secrets(self) -> CommonSettings:
+        if self.environment == "production":
+            why = weakness(self.pseudonym_key.get_secret_value())
+            if why is not None:
+                raise ValueError(
+                    f"PSEUDONYM_KEY is refused in production: {why}. "
+                    f"Generate one with `{PSEUDONYM_KEY_COMMAND}` and keep it secret"
+                )
+        for name, path in (
+            ("NATS_CA_FILE", self.nats_ca_file),
+            ("REDIS_CA_FILE", self.redis_ca_file),
         ):
-            raise ValueError("PSEUDONYM_KEY must be set to a secret value in production")
+            if path is not None and not path.is_file():
+                raise ValueError(f"{name} {path} is not a readable file")
+        if (self.nats_user is None) != (self.nats_password is None):
+            raise ValueError("NATS_USER and NATS_PASSWORD go together")
+        if self.redis_user is not None and self.redis_password is None:
+            raise ValueError("REDIS_USER needs REDIS_PASSWORD")
         ZoneInfo(self.org_timezone)  # fail early on an unknown zone
         return self
 
@@ -134,7 +161,7 @@ class NotifySettings(CommonSettings):
     engage_window_seconds: float = 30.0
     # Channels: NOTIFY_CHANNELS (JSON list) or NOTIFY_CHANNELS_FILE (YAML/JSON); else one
     # Teams channel from TEAMS_WEBHOOK_URL and one Engage community from ENGAGE_GROUP_ID.
-    notify_channels: str | None = None
+    notify_channels: SecretStr | None = None  # JSON; Teams URLs in it carry a sig= secret
     notify_channels_file: Path | None = None
     notify_language: Language = "nl"  # nl, en or fr
     notify_app_url: str | None = None
@@ -149,7 +176,10 @@ class NotifySettings(CommonSettings):
     notify_fold_seconds: float = Field(default=300.0, gt=0)
     notify_digest_weekday: int = 0  # Monday
     notify_digest_hour: int = 9
-    notify_min_group_size: int = 5
+    # Teams below this size are never mentioned; MIN_GROUP_SIZE when only that is set.
+    notify_min_group_size: int = Field(
+        default=5, validation_alias=AliasChoices("notify_min_group_size", "min_group_size")
+    )
     notify_teams_per_second: float = 4.0
     notify_max_attempts: int = 8
     notify_poll_seconds: float = 1.0
@@ -160,6 +190,21 @@ class NotifySettings(CommonSettings):
     notify_http_timeout_seconds: float = 10.0
     notify_status_port: int | None = None  # /healthz, /readyz, /metrics and /status when set
     notify_claim_seconds: float = 60.0  # a crashed send is retried after this
+
+    @model_validator(mode="after")
+    def _refuse_weak_token_key(self) -> NotifySettings:
+        if self.engage_token_key is None:
+            return self  # required in production once Engage signs in (engage_auth.cache_key)
+        key = self.engage_token_key.get_secret_value()
+        why = fernet_key_problem(key)
+        if why is None and self.environment == "production":
+            why = fernet_weakness(key)
+        if why is not None:
+            raise ValueError(
+                f"ENGAGE_TOKEN_KEY must be a secret Fernet key: {why}. "
+                f"Generate one with `{FERNET_KEY_COMMAND}`"
+            )
+        return self
 
 
 class ApiSettings(CommonSettings):
@@ -173,6 +218,10 @@ class ApiSettings(CommonSettings):
     api_board_cache_seconds: float = 1.0
     api_directory_ttl_seconds: float = 10.0
     api_max_body_bytes: int = 64 * 1024
+    # Open /api/live streams per process; past it a screen gets 503 and tries again later.
+    api_live_max_streams: int = Field(default=1000, ge=1)
+    # Rule previews and publishes replay at most this many stored signals at a time.
+    api_replay_max_signals: int = Field(default=100_000, ge=1000)
     # Boards and the screen answer without a token unless a display token is required.
     api_public_boards: bool = True
     api_screen_window: Literal["day", "week", "month", "all"] = "month"

@@ -68,11 +68,19 @@ DEAD_LETTERS = StreamSpec(
 )
 
 ALL_STREAMS = (SIGNALS, AWARDS, CONTROL, DEAD_LETTERS)
+# The streams each service creates and keeps up to date: those it publishes to or reads.
+# Its NATS user may manage these and no others (deploy/nats/auth.conf).
+INGEST_STREAMS = (SIGNALS, DEAD_LETTERS)
+SCORING_STREAMS = ALL_STREAMS
+NOTIFY_STREAMS = (AWARDS, DEAD_LETTERS)
+API_STREAMS = (SIGNALS, AWARDS, CONTROL)
 
 
-async def ensure_streams(js: JetStreamContext, replicas: int = 1) -> None:
+async def ensure_streams(
+    js: JetStreamContext, replicas: int = 1, streams: tuple[StreamSpec, ...] = ALL_STREAMS
+) -> None:
     """Create each stream, or bring an existing one up to date with its spec."""
-    for spec in ALL_STREAMS:
+    for spec in streams:
         config = spec.config(replicas)
         try:
             await js.add_stream(config)

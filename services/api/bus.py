@@ -13,7 +13,7 @@ batch of N awards counts as N.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import nats
@@ -24,7 +24,8 @@ from nats.js.api import DeliverPolicy
 from shared.batches import decode
 from shared.events import CloudEvent
 from shared.logs import get_logger
-from shared.streams import AWARDS, CONTROL, ensure_streams
+from shared.stream_scrub import REWRITTEN_HEADER
+from shared.streams import API_STREAMS, AWARDS, CONTROL, ensure_streams
 from shared.subjects import CONTROL_RULES
 
 log = get_logger(__name__)
@@ -34,9 +35,16 @@ EventHandler = Callable[[CloudEvent[Any]], Awaitable[None]]
 
 class BusLink:
     def __init__(
-        self, url: str, on_event: EventHandler, *, name: str = "uptake-api", replicas: int = 1
+        self,
+        url: str,
+        on_event: EventHandler,
+        *,
+        name: str = "uptake-api",
+        replicas: int = 1,
+        options: Mapping[str, Any] | None = None,
     ) -> None:
         self._url = url
+        self._options = dict(options or {})  # user, password, TLS (shared.bus.connection_options)
         self._replicas = replicas
         self._on_event = on_event
         self._name = name
@@ -63,9 +71,10 @@ class BusLink:
                     connect_timeout=2,
                     allow_reconnect=True,
                     error_cb=self._on_error,
+                    **self._options,
                 )
                 js = self.client.jetstream()
-                await ensure_streams(js, self._replicas)
+                await ensure_streams(js, self._replicas, API_STREAMS)
                 for subject, stream in (("awards.>", AWARDS.name), (CONTROL_RULES, CONTROL.name)):
                     await js.subscribe(
                         subject,
@@ -90,6 +99,8 @@ class BusLink:
 
     async def _receive(self, msg: Msg) -> None:
         """Hand on the event a message holds, or each event of a batch message, in order."""
+        if REWRITTEN_HEADER in (msg.headers or {}):
+            return  # others' awards published again by an erasure: screens saw them before
         try:
             events, unreadable = decode(msg)
         except ValueError as exc:

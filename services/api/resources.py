@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
@@ -20,7 +21,9 @@ from services.api.directory import Directory
 from services.api.live import Fanout, Live
 from services.api.metrics import ApiMetrics
 from services.api.published import Published
+from services.api.streams import StreamSlots
 from services.scoring.rulebook import Rulebook
+from shared.bus import connection_options
 from shared.cache import create_redis
 from shared.database import create_engine, create_tables
 from shared.events import CloudEvent, RulesPublished
@@ -48,19 +51,22 @@ class Resources:
     rulebook: Rulebook
     forget_boards: Callable[[], None]
     insights: RenderedCache
+    live_streams: StreamSlots
+    # One rule replay (preview, publish, roll back) at a time per process: bounded memory.
+    replays: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 @asynccontextmanager
 async def open_resources(
     settings: ApiSettings, metrics: ApiMetrics, on_change: Callable[[], None] = lambda: None
 ) -> AsyncIterator[Resources]:
-    redis = create_redis(settings.redis_url)
+    redis = create_redis(settings)
     engine = create_engine(settings.database_url)
     try:
         await create_tables(engine)
     except SQLAlchemyError as exc:  # scoring and notify make them too: serve without
         log.warning("tables not created", error=str(exc))
-    directory = Directory(engine, settings.api_directory_ttl_seconds)
+    directory = Directory(engine, settings.api_directory_ttl_seconds, settings.min_group_size)
     boards = RenderedCache(settings.api_board_cache_seconds)
 
     def boards_changed() -> None:
@@ -79,7 +85,12 @@ async def open_resources(
         metrics.awards.labels(event.type.removeprefix("awards.")).inc()
         live.award(event, await directory.snapshot())
 
-    bus = BusLink(settings.nats_url, on_event, replicas=settings.nats_stream_replicas)
+    bus = BusLink(
+        settings.nats_url,
+        on_event,
+        replicas=settings.nats_stream_replicas,
+        options=connection_options(settings),
+    )
     bus.start()
     http = auth_http(settings)
     guard = build_guard(settings, engine, http)
@@ -98,6 +109,7 @@ async def open_resources(
             Rulebook(),
             boards_changed,
             RenderedCache(INSIGHTS_SECONDS),
+            StreamSlots(settings.api_live_max_streams),
         )
     finally:
         live.close()

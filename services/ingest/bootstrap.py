@@ -22,11 +22,11 @@ from services.ingest.publisher import Publisher
 from services.ingest.retry import Backoff
 from services.ingest.state import IngestState
 from services.ingest.status import IngestStatus, StatusBoard
-from shared.bus import PublishFailed, connect
+from shared.bus import PublishFailed, connect, shown_url
 from shared.database import create_engine
 from shared.logs import get_logger
 from shared.settings import IngestSettings
-from shared.streams import ensure_streams
+from shared.streams import INGEST_STREAMS, ensure_streams
 from shared.trust import ConfigurationError, TrustStore
 
 log = get_logger(__name__)
@@ -53,12 +53,14 @@ class Unreachable(Exception):
 BUS_CONNECT_TIMEOUT = 15.0
 
 
-async def connect_bus(url: str) -> Client:
+async def connect_bus(settings: IngestSettings) -> Client:
     """Connect, or give up after a while: the caller decides whether to wait and retry."""
     try:
-        return await asyncio.wait_for(connect(url, "uptake-ingest"), BUS_CONNECT_TIMEOUT)
+        return await asyncio.wait_for(connect(settings, "uptake-ingest"), BUS_CONNECT_TIMEOUT)
     except (TimeoutError, NoServersError, OSError, nats.errors.Error) as exc:
-        raise Unreachable(f"NATS at {url} is not reachable: {exc!r}") from None
+        raise Unreachable(
+            f"NATS at {shown_url(settings.nats_url)} is not reachable: {exc!r}"
+        ) from None
 
 
 def graph_for(settings: IngestSettings) -> tuple[TokenProvider, GraphClient]:
@@ -91,7 +93,7 @@ async def assemble(
     """Connections and state for ingest; ``interaction_batch_size`` overrides the setting."""
     tokens, graph = graph_for(settings)
     try:
-        nc = await connect_bus(settings.nats_url)
+        nc = await connect_bus(settings)
     except Unreachable:
         await graph.aclose()
         tokens.close()
@@ -100,12 +102,12 @@ async def assemble(
     try:
         js = nc.jetstream()
         try:
-            await ensure_streams(js, settings.nats_stream_replicas)
+            await ensure_streams(js, settings.nats_stream_replicas, INGEST_STREAMS)
         except (TimeoutError, nats.errors.Error) as exc:
             raise Unreachable(
-                f"JetStream at {settings.nats_url} is not available: {exc!r}"
+                f"JetStream at {shown_url(settings.nats_url)} is not available: {exc!r}"
             ) from None
-        state = IngestState(engine)
+        state = IngestState(engine, settings.pseudonym_key.get_secret_value())
         try:
             await state.create()
         except (OSError, SQLAlchemyError) as exc:

@@ -74,14 +74,18 @@ async def run_cycle(ingest: Ingest) -> CycleOutcome:
                     publisher,
                     key=key,
                     skus=settings.graph.copilot_sku_ids,
+                    erased=await ingest.state.erased(),
                 )
                 status.counts["directory_changes"] = directory.changed
+                status.counts["directory_withheld"] = directory.withheld
             except GraphError as exc:
                 if exc.status != 403:
                     raise
                 notices.append(forbidden("the directory (users/delta)", "User.Read.All", exc))
 
-        identities = ReportIdentities(key, await ingest.state.upn_index())
+        # Read again after the directory: it may have added keys of erased people.
+        erased = await ingest.state.erased()
+        identities = ReportIdentities(key, await ingest.state.upn_index(), erased)
         usage = await ingest_usage(
             ingest.graph,
             ingest.state,
@@ -108,10 +112,13 @@ async def run_cycle(ingest: Ingest) -> CycleOutcome:
     status.report_rows_unjoinable = identities.concealed + identities.unknown
     status.report_rows_concealed = identities.concealed
     status.report_rows_unknown = identities.unknown
+    status.report_rows_withheld = identities.withheld
     status.unattributed_epoch = usage.epoch
     if usage.retired is not None:
         status.last_retired_epoch = usage.retired
-    status.team_boards_use_report = usage.rows > 0 and identities.joined == usage.rows
+    status.team_boards_use_report = (
+        usage.rows > 0 and identities.joined + identities.withheld == usage.rows
+    )
     status.report_watermark = usage.watermark.isoformat() if usage.watermark else None
     status.notices = [*notices, CONCEALED_NOTICE] if concealed else notices
     if usage.retired is not None:
@@ -145,6 +152,7 @@ async def run_cycle(ingest: Ingest) -> CycleOutcome:
             backfill_days=settings.ingest_interaction_backfill_days,
             concurrency=settings.ingest_interaction_concurrency,
             batch_size=ingest.interaction_batch_size,
+            erased=erased,
         )
         try:
             interactions = await reader.run()

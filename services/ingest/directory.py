@@ -6,6 +6,10 @@ the manager chain would cost one request per person. Licensed: the user holds
 one of ``GRAPH_COPILOT_SKU_IDS`` when Graph returns ``assignedLicenses``; when it
 does not, the user is assumed licensed (the usage report lists licensed users
 only, so an unlicensed person merely stays at zero).
+
+An erased person (``shared.suppression``: the pseudonym of their object id, or the
+report identity of their userPrincipalName, is listed) is neither published nor
+kept, even in a full sync; a key of theirs seen for the first time joins the list.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from services.ingest.graph import GraphClient, GraphError
 from services.ingest.publisher import Publisher
 from services.ingest.state import IngestState
 from shared.events import DirectoryPerson
-from shared.ids import pseudonym
+from shared.ids import pseudonym, report_identity
 from shared.logs import get_logger
 
 log = get_logger(__name__)
@@ -83,24 +87,39 @@ def person_event(user: dict[str, Any], key: str) -> DirectoryPerson:
     return DirectoryPerson(**person_fields(user, key))
 
 
+def keys_of(user: dict[str, Any], key: str) -> set[str]:
+    """The suppression-list keys of a (merged) directory user."""
+    keys = {pseudonym(user["object_id"], key)}
+    if user.get("upn"):
+        keys.add(report_identity(str(user["upn"]), key))
+    return keys
+
+
 @dataclass
 class DirectoryOutcome:
     changed: int
     removed: int
     full_sync: bool
+    withheld: int = 0  # users on the suppression list, neither published nor kept
 
 
 async def sync_directory(
-    graph: GraphClient, state: IngestState, publisher: Publisher, *, key: str, skus: Collection[str]
+    graph: GraphClient,
+    state: IngestState,
+    publisher: Publisher,
+    *,
+    key: str,
+    skus: Collection[str],
+    erased: frozenset[str] = frozenset(),
 ) -> DirectoryOutcome:
     delta_link = await state.watermark("directory_delta")
     try:
-        return await _sync(graph, state, publisher, delta_link, key=key, skus=skus)
+        return await _sync(graph, state, publisher, delta_link, key=key, skus=skus, erased=erased)
     except GraphError as exc:
         if delta_link is None or exc.status not in EXPIRED_DELTA:
             raise
         log.warning("directory delta link expired, full sync", status=exc.status, code=exc.code)
-        return await _sync(graph, state, publisher, None, key=key, skus=skus)
+        return await _sync(graph, state, publisher, None, key=key, skus=skus, erased=erased)
 
 
 async def _sync(
@@ -111,8 +130,10 @@ async def _sync(
     *,
     key: str,
     skus: Collection[str],
+    erased: frozenset[str],
 ) -> DirectoryOutcome:
     known = await state.directory()
+    learnt: dict[str, set[str]] = {}  # object id -> keys, of erased users
     changed: dict[str, dict[str, Any]] = {}
     events: list[dict[str, Any]] = []
     now = datetime.now(UTC)
@@ -129,6 +150,9 @@ async def _sync(
                 await publisher.dead_letter("directory", "user without id", 0, {})
                 continue
             user = merge(changed.get(item["id"]) or known.get(item["id"]), item, skus)
+            if erased and (keys := keys_of(user, key)) & erased:
+                learnt[user["object_id"]] = keys
+                continue
             changed[user["object_id"]] = user
             events.append(person_fields(user, key))
         final_link = page.get("@odata.deltaLink") or final_link
@@ -138,7 +162,15 @@ async def _sync(
     await publisher.publish_encoded(
         encode_person(**fields, time=stamp, observed_at=now) for fields in events
     )
-    await state.commit_directory(list(changed.values()), final_link)
+    await state.commit_directory(list(changed.values()), final_link, forget=learnt.keys())
+    await state.learn_erased(learnt.values())
     removed = sum(1 for u in changed.values() if u["removed"])
-    log.info("directory synced", changed=len(changed), removed=removed, full=delta_link is None)
-    return DirectoryOutcome(len(changed), removed, delta_link is None)
+    withheld = len(learnt)
+    log.info(
+        "directory synced",
+        changed=len(changed),
+        removed=removed,
+        withheld=withheld,
+        full=delta_link is None,
+    )
+    return DirectoryOutcome(len(changed), removed, delta_link is None, withheld)

@@ -7,19 +7,28 @@ same person the directory and the interaction history speak of. Any other row
 gets a keyed pseudonym of the report's name, in a namespace of its own so that
 it can never be taken for a person id, and counts only in the tenant-wide
 adoption figure.
+
+A row of an erased person (``shared.suppression``: the report identity of the
+name, or the pseudonym of the directory user it names, is listed) is neither:
+it is withheld, before anything is derived from it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass, field
 
 from services.ingest.reports import is_concealed
 from shared.events import UnattributedReason
-from shared.ids import pseudonym
+from shared.ids import REPORT_IDENTITY_PREFIX, pseudonym, report_identity
 
-REPORT_IDENTITY_PREFIX = "r-"
+__all__ = [
+    "ERASED",
+    "REPORT_IDENTITY_PREFIX",
+    "Erased",
+    "ReportIdentities",
+    "Unattributed",
+    "report_identity",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,42 +37,51 @@ class Unattributed:
     reason: UnattributedReason
 
 
-def report_identity(name: str, key: str) -> str:
-    """A keyed pseudonym of a report name (concealed hash or userPrincipalName)."""
-    digest = hmac.new(key.encode(), f"report:{name.strip().lower()}".encode(), hashlib.sha256)
-    return REPORT_IDENTITY_PREFIX + digest.hexdigest()[:24]
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """A row about an erased person: nothing is published from it."""
+
+
+ERASED = Erased()
+Who = str | Unattributed | Erased
 
 
 @dataclass
 class ReportIdentities:
-    """Maps report ``userPrincipalName`` values to people or unattributed identities."""
+    """Maps report ``userPrincipalName`` values to people, unattributed identities, or
+    :data:`ERASED`; ``erased`` holds the suppression list's keys."""
 
     key: str
     upn_to_object_id: dict[str, str]
+    erased: frozenset[str] = frozenset()
     joined: int = 0
     concealed: int = 0
     unknown: int = 0
-    _cache: dict[str, str | Unattributed] = field(default_factory=dict)
+    withheld: int = 0
+    _cache: dict[str, Who] = field(default_factory=dict)
 
-    def resolve(self, user_principal_name: str) -> str | Unattributed:
-        """The person id of a joined row, else the row's unattributed identity."""
+    def resolve(self, user_principal_name: str) -> Who:
+        """The person id of a joined row, else the row's unattributed identity; ERASED for
+        a row whose name or person is on the suppression list."""
         cached = self._cache.get(user_principal_name)
         if cached is not None:
             return cached
-        result: str | Unattributed
-        if is_concealed(user_principal_name):
+        identity = report_identity(user_principal_name, self.key)
+        object_id = self.upn_to_object_id.get(user_principal_name.lower())
+        person = pseudonym(object_id, self.key) if object_id else None
+        result: Who
+        if identity in self.erased or person in self.erased:
+            self.withheld += 1
+            result = ERASED
+        elif is_concealed(user_principal_name):
             self.concealed += 1
-            result = Unattributed(
-                report_identity(user_principal_name, self.key), UnattributedReason.CONCEALED
-            )
-        elif object_id := self.upn_to_object_id.get(user_principal_name.lower()):
+            result = Unattributed(identity, UnattributedReason.CONCEALED)
+        elif person is not None:
             self.joined += 1
-            result = pseudonym(object_id, self.key)
+            result = person
         else:
             self.unknown += 1
-            result = Unattributed(
-                report_identity(user_principal_name, self.key), UnattributedReason.UNKNOWN_USER
-            )
+            result = Unattributed(identity, UnattributedReason.UNKNOWN_USER)
         self._cache[user_principal_name] = result
         return result
 

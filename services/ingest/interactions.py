@@ -10,6 +10,9 @@ Graph has no bulk endpoint for interaction history, so people are read through
 JSON batching (``$batch``, up to 20 people per request; see
 :mod:`services.ingest.batching`): a slot freed by a finished person is filled
 by the next one, and a person's next page rides in a later batch.
+
+People on the suppression list (``shared.suppression``) are never read, whatever
+their cursor says.
 """
 
 from __future__ import annotations
@@ -164,9 +167,14 @@ class InteractionReader:
     concurrency: int = 16  # requests in flight: batches, or people when batch_size is 1
     batch_size: int = MAX_BATCH  # people per Graph JSON batch; 1 reads person by person
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    erased: frozenset[str] = frozenset()  # the suppression list: never read their history
 
     async def run(self) -> InteractionOutcome:
-        people = await self.state.licensed_users()
+        people = [
+            oid
+            for oid in await self.state.licensed_users()
+            if not self.erased or pseudonym(oid, self.key) not in self.erased
+        ]
         cursors = await self.state.interaction_cursors()
         now = self.clock()
         until = now.replace(microsecond=now.microsecond // 1000 * 1000)  # Graph's precision

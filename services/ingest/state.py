@@ -7,11 +7,16 @@ that must change together in one transaction after JetStream acknowledged the
 events (KV values are capped at the NATS payload size and every key is its own
 round trip). The tables are ingest's own; SQLite by default, PostgreSQL in
 production, through shared.database.
+
+With the pseudonym key, the commits keep erased people out
+(``shared.suppression``): under the erasure lock, a directory user or cursor of a
+listed person is not written, so a cycle that began before an erasure cannot
+bring back the rows the erasure deleted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -29,6 +34,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared import suppression
+from shared.ids import pseudonym, report_identity
+from shared.logs import get_logger
 
 metadata = MetaData()
 
@@ -72,6 +81,7 @@ interaction_cursors = Table(
 )
 
 CHUNK = 5000
+log = get_logger(__name__)
 EPOCH = "unattributed_epoch"
 RETIRING = "unattributed_retiring"  # an epoch whose withdrawal is under way
 USAGE = "usage_report"
@@ -85,12 +95,40 @@ def _upsert(conn: AsyncConnection, table: Table, keys: list[str]) -> Any:
 
 
 class IngestState:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, key: str | None = None) -> None:
         self.engine = engine
+        self.key = key  # PSEUDONYM_KEY: keeps erased people out of the commits
 
     async def create(self) -> None:
         async with self.engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
+            await conn.run_sync(lambda sync: suppression.TABLE.create(sync, checkfirst=True))
+
+    async def erased(self) -> frozenset[str]:
+        """The suppression list's keys, as a cycle starts."""
+        return frozenset(await suppression.listed(self.engine))
+
+    async def learn_erased(self, learnt: Iterable[set[str]]) -> None:
+        """Keys of erased users seen in the directory, for their erasure (each set holds
+        one of theirs already listed)."""
+        added = await suppression.extend(self.engine, [k for k in learnt if k])
+        if added:
+            log.info("keys of erased people added to the suppression list", keys=added)
+
+    async def _erased_ids(
+        self, conn: AsyncConnection, users: Collection[Mapping[str, Any]]
+    ) -> set[str]:
+        """Object ids of listed people among ``users`` (under the erasure lock)."""
+        if self.key is None:
+            return set()
+        await suppression.hold(conn)
+        keys: dict[str, str] = {}
+        for user in users:
+            oid = str(user["object_id"])
+            keys[pseudonym(oid, self.key)] = oid
+            if user.get("upn"):
+                keys[report_identity(str(user["upn"]), self.key)] = oid
+        return {keys[k] for k in await suppression.among(conn, keys)}
 
     async def watermark(self, name: str) -> str | None:
         async with self.engine.connect() as conn:
@@ -205,8 +243,17 @@ class IngestState:
             )
             return list(rows.scalars())
 
-    async def commit_directory(self, users: list[dict[str, Any]], delta_link: str) -> None:
+    async def commit_directory(
+        self, users: list[dict[str, Any]], delta_link: str, forget: Collection[str] = ()
+    ) -> None:
+        """Store changed users and the delta link; ``forget``: object ids of erased users
+        the directory still sends, whose rows (say, restored from a backup) go."""
         async with self.engine.begin() as conn:
+            erased = await self._erased_ids(conn, users)
+            users = [u for u in users if u["object_id"] not in erased]
+            if gone := sorted({*forget, *erased}):
+                for table in (directory_users, interaction_cursors):
+                    await conn.execute(delete(table).where(table.c.object_id.in_(gone)))
             for start in range(0, len(users), CHUNK):
                 await conn.execute(
                     _upsert(conn, directory_users, ["object_id"]), users[start : start + CHUNK]
@@ -230,6 +277,8 @@ class IngestState:
         if not rows:
             return
         async with self.engine.begin() as conn:
+            erased = await self._erased_ids(conn, rows)
+            rows = [r for r in rows if r["object_id"] not in erased]
             for start in range(0, len(rows), CHUNK):
                 await conn.execute(
                     _upsert(conn, interaction_cursors, ["object_id"]), rows[start : start + CHUNK]

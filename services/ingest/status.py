@@ -63,6 +63,7 @@ class IngestStatus:
     report_rows_unjoinable: int = 0
     report_rows_concealed: int = 0
     report_rows_unknown: int = 0
+    report_rows_withheld: int = 0  # rows of erased people: nothing published from them
     unattributed_epoch: int = 1
     last_retired_epoch: int | None = None
     team_boards_use_report: bool | None = None

@@ -20,7 +20,7 @@ from services.ingest.encoding import (
     unattributed_id,
 )
 from services.ingest.graph import GraphClient, GraphError
-from services.ingest.identity import ReportIdentities, Unattributed
+from services.ingest.identity import Erased, ReportIdentities, Unattributed
 from services.ingest.publisher import Publisher
 from services.ingest.reports import MalformedRow, UsageRow, parse_csv, parse_json_rows
 from services.ingest.state import IngestState
@@ -187,7 +187,12 @@ async def ingest_usage(
     rows, malformed = await read_report(
         graph, publisher, fmt=fmt, period=period, version=version, download=download
     )
-    resolved: Resolved = [(row, identities.resolve(row.user_principal_name)) for row in rows]
+    # Rows of erased people are dropped here, before anything is derived from them.
+    resolved: Resolved = [
+        (row, who)
+        for row in rows
+        if not isinstance(who := identities.resolve(row.user_principal_name), Erased)
+    ]
     held = await state.held_identities()
     if joinable_again(resolved, held, identities):
         await state.start_retiring(await state.epoch())

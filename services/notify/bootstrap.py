@@ -33,7 +33,7 @@ from shared.database import create_engine, create_tables, session_factory
 from shared.events import CloudEvent
 from shared.logs import get_logger
 from shared.settings import NotifySettings
-from shared.streams import ensure_streams
+from shared.streams import NOTIFY_STREAMS, ensure_streams
 from shared.trust import TrustStore
 
 log = get_logger(__name__)
@@ -53,11 +53,11 @@ async def wait_for_sql(engine: AsyncEngine, stop: asyncio.Event) -> None:
             delay = min(delay * 2, 10.0)
 
 
-async def wait_for_nats(url: str, stop: asyncio.Event) -> Client | None:
+async def wait_for_nats(settings: NotifySettings, stop: asyncio.Event) -> Client | None:
     """Connect, retrying until NATS answers; ``None`` when asked to stop first."""
     delay = 0.5
     while not stop.is_set():
-        connecting = asyncio.create_task(connect(url, "notify"))
+        connecting = asyncio.create_task(connect(settings, "notify"))
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
@@ -123,13 +123,15 @@ async def run(settings: NotifySettings, stop: asyncio.Event) -> None:
         return
     await create_tables(engine)
     sessions: async_sessionmaker[AsyncSession] = session_factory(engine)
-    nc = await wait_for_nats(settings.nats_url, stop)
+    nc = await wait_for_nats(settings, stop)
     if nc is None:
         await engine.dispose()
         return
     js = nc.jetstream()
     if not await patiently(
-        lambda: ensure_streams(js, settings.nats_stream_replicas), stop, "ensure streams"
+        lambda: ensure_streams(js, settings.nats_stream_replicas, NOTIFY_STREAMS),
+        stop,
+        "ensure streams",
     ):
         await _close(nc)
         await engine.dispose()

@@ -13,6 +13,7 @@ from services.notify.channels import Channel, route
 from services.notify.facts import BadgeFacts, ChallengeFacts, Facts, LevelFacts, dump_facts
 from services.notify.models import OutboxEntry, SeenAward, SeenTitles, utcnow
 from services.notify.outbox import enqueue, insert_ignoring_duplicates
+from shared import suppression
 from shared.events import (
     AwardBase,
     BadgeAwarded,
@@ -73,6 +74,23 @@ def seen(event: CloudEvent[Any]) -> dict[str, Any]:
     }
 
 
+def named(award: AwardBase) -> set[str]:
+    """The people an award names: the person, and a person challenge's winner."""
+    names = {award.person}
+    if isinstance(award, ChallengeCompleted) and award.scope == "person":
+        names.add(award.winner)
+    return names
+
+
+async def without_erased(
+    session: AsyncSession, events: Sequence[CloudEvent[Any]]
+) -> list[CloudEvent[Any]]:
+    conn = await session.connection()
+    await suppression.hold(conn)
+    erased = await suppression.among(conn, {n for e in events for n in named(e.data)})
+    return [e for e in events if not named(e.data) & erased]
+
+
 async def take(
     session: AsyncSession,
     events: Sequence[CloudEvent[Any]],
@@ -80,8 +98,13 @@ async def take(
     settle: timedelta,
     now: datetime | None = None,
 ) -> int:
-    """Store the notifications for ``events`` (not committed); returns rows offered."""
+    """Store the notifications for ``events`` (not committed); returns rows offered.
+
+    Awards of erased people are dropped, under the erasure lock, so that an award
+    announced just before an erasure cannot bring the person back.
+    """
     now = now or utcnow()
+    events = await without_erased(session, events)
     entries: list[OutboxEntry] = []
     for event in events:
         facts = facts_of(event.data)

@@ -20,7 +20,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.scoring import admin, privacy, projection
+from services.scoring import admin, privacy, privacy_streams, projection
 from services.scoring.consumer import ConsumerSettings, SignalConsumer
 from services.scoring.health import health_server
 from services.scoring.rulebook import Rulebook, default_source
@@ -32,7 +32,7 @@ from shared.cache import create_redis
 from shared.database import create_engine, create_tables
 from shared.logs import configure_logging, get_logger
 from shared.settings import ScoringSettings
-from shared.streams import ensure_streams
+from shared.streams import SCORING_STREAMS, ensure_streams
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -65,13 +65,15 @@ async def _retry(what: str, attempt: Callable[[], Awaitable[T]], deadline: float
 @asynccontextmanager
 async def resources(settings: ScoringSettings) -> AsyncIterator[Resources]:
     deadline = time.monotonic() + settings.scoring_startup_timeout_seconds
-    nc = await _retry("nats", lambda: connect(settings.nats_url, "scoring"), deadline)
-    redis = create_redis(settings.redis_url)
+    nc = await _retry("nats", lambda: connect(settings, "scoring"), deadline)
+    redis = create_redis(settings)
     engine = create_engine(settings.database_url)
     try:
         js = nc.jetstream()
         await _retry(
-            "jetstream", lambda: ensure_streams(js, settings.nats_stream_replicas), deadline
+            "jetstream",
+            lambda: ensure_streams(js, settings.nats_stream_replicas, SCORING_STREAMS),
+            deadline,
         )
         await _retry("redis", lambda: redis.ping(), deadline)
         await _retry("sql", lambda: _sql_ready(engine), deadline)
@@ -172,18 +174,26 @@ async def rebuild(settings: ScoringSettings) -> int:
 
 
 async def privacy_command(settings: ScoringSettings, action: str, who: str, by: str) -> str:
-    """Export (JSON) or erase one person; no NATS needed, only SQL and Redis."""
-    redis = create_redis(settings.redis_url)
+    """Export (JSON) or erase one person (pseudonym, Entra object id or userPrincipalName);
+    an erasure also scrubs the streams when NATS answers."""
+    redis = create_redis(settings)
     engine = create_engine(settings.database_url)
     try:
         await prepare_tables(engine)
-        person = privacy.resolve(who, settings.pseudonym_key.get_secret_value())
         key = settings.pseudonym_key.get_secret_value()
         if action == "export":
-            found = await privacy.export(engine, redis, person, key, by)
+            found = await privacy.export(engine, redis, who, key, by)
             return json.dumps(found, indent=2, sort_keys=True)
-        counts = await privacy.erase(engine, redis, person, key, by)
-        return json.dumps({"pseudonym": person, "erased": counts}, sort_keys=True)
+        async with privacy_streams.bus_for_erasure(settings) as js:
+            erased = await privacy.erase(engine, redis, who, key, by, js)
+        return json.dumps(
+            {
+                "pseudonym": erased.person,
+                "erased": erased.counts,
+                "streams_pending": erased.streams_pending,
+            },
+            sort_keys=True,
+        )
     finally:
         await redis.aclose()
         await engine.dispose()

@@ -21,6 +21,7 @@ from services.scoring.domain.model import Award, AwardKind, award_key
 from services.scoring.domain.rules import Challenge
 from services.scoring.rulebook import ActiveRules
 from services.scoring.store import directory, ledger
+from shared import suppression
 from shared.events import ChallengeCompleted
 from shared.leaderboards import Scope, board_key, top
 from shared.periods import Window
@@ -92,6 +93,9 @@ async def close_finished(
             )
             awards.append((award, challenge.scope, rank, value))
     async with engine.begin() as conn:
+        await suppression.hold(conn)  # an erased person wins nothing
+        erased = await suppression.among(conn, [a.person for a, scope, *_ in awards])
+        awards = [entry for entry in awards if entry[0].person not in erased]
         written = await ledger.insert_awards(conn, [a for a, *_ in awards])
         members = await directory.memberships(
             conn, [a.person for a, scope, *_ in awards if scope == "person"]

@@ -36,10 +36,11 @@ from pydantic import TypeAdapter
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError
 
+from services.scoring.privacy_streams import StreamScrubber
 from services.scoring.scorer import Batch, LanesFailed, Outcome, Scorer, Staged, describe
 from services.scoring.signals import ActivityEvent, read_activities
 from services.scoring.store import unattributed
-from shared import subjects
+from shared import subjects, suppression
 from shared.bus import MSG_ID_HEADER, is_batch
 from shared.events import (
     CloudEvent,
@@ -49,6 +50,7 @@ from shared.events import (
     UnattributedRetired,
 )
 from shared.logs import get_logger
+from shared.stream_scrub import keys_in, scrub_message
 from shared.streams import SIGNALS
 
 log = get_logger(__name__)
@@ -230,6 +232,7 @@ class SignalConsumer:
         # which may be a batch of hundreds of events.
         self._per_message = float(settings.batch_events)
         self._caught_up = True  # the last fetch found less than it asked for
+        self.scrubber = StreamScrubber(scorer.engine, js)
 
     def stop(self) -> None:
         self._stop.set()
@@ -258,7 +261,9 @@ class SignalConsumer:
                     await self.finish()
                     if on_idle is not None:
                         await on_idle()
+                    await self.scrubber.tick()
                     if once:
+                        await self.scrubber.wait()
                         return
                     continue
                 await self.process(messages)
@@ -273,6 +278,7 @@ class SignalConsumer:
         finally:
             await self.flush()
             await self.finish()
+            self.scrubber.cancel()
             await sub.unsubscribe()
 
     async def next_messages(self, sub: JetStreamContext.PullSubscription, wanted: int) -> list[Msg]:
@@ -323,13 +329,16 @@ class SignalConsumer:
             await self.record_unattributed(aside)
         if not good:
             return
-        events = len(batch.activities) + len(batch.people)
-        self._per_message = max(1.0, events / len(good), self._per_message / 2)
         try:
+            if erased := await suppression.erased_among(self.scorer.engine, batch.persons()):
+                batch = batch.without(erased)
+                await self.take_out(good, erased)
             stages = await self.scorer.stage_all(batch)
         except Exception as exc:
             await self._failed(good, exc)
             return
+        events = len(batch.activities) + len(batch.people)
+        self._per_message = max(1.0, events / len(good), self._per_message / 2)
         await self._stage_done(stages)
         self._pending_messages += good
         self._pending_events += events
@@ -341,6 +350,21 @@ class SignalConsumer:
             or time.monotonic() - self._pending_since >= self.settings.flush_seconds
         ):
             await self.flush()
+
+    async def take_out(self, messages: list[Msg], erased: set[str]) -> None:
+        """Messages naming erased people (published before ingest heard of the erasure)
+        scrubbed from the stream as they come by; their other events come back rewritten."""
+        for msg in messages:
+            if keys_in(msg.data) & erased:
+                await scrub_message(
+                    self.js,
+                    SIGNALS.name,
+                    msg.metadata.sequence.stream,
+                    msg.subject,
+                    msg.headers,
+                    msg.data,
+                    erased,
+                )
 
     async def record_unattributed(self, messages: list[Msg]) -> None:
         """Store unattributed facts and retirements (one transaction), then acknowledge.
@@ -367,7 +391,11 @@ class SignalConsumer:
             read.append(msg)
         if not read:
             return
+        identities = {fact.data.report_identity for fact in facts}
         try:
+            if erased := await suppression.erased_among(self.scorer.engine, identities):
+                facts = [f for f in facts if f.data.report_identity not in erased]
+                await self.take_out(read, erased)
             kept = await unattributed.record(self.scorer.engine, facts, retirements)
         except Exception as exc:
             log.warning("unattributed facts not stored, will retry", error=str(exc)[:300])

@@ -1,109 +1,121 @@
-"""GDPR export and erasure of one pseudonymous person, across SQL and the Redis boards.
+"""GDPR export and erasure of one person, across SQL, the Redis boards and the streams.
 
-Scoring owns the ledger and the boards, so it owns erasing them. The tables of
-notify and ingest are reflected by name (importing those services would make
-scoring create their tables) and skipped when absent. Ingest keys its rows by
-Entra object id: those are found by pseudonymising every stored object id with
-the same key.
+Scoring owns the ledger, the boards and the streams' upkeep, so it owns erasing
+them. The tables of notify and ingest are reflected by name (importing those
+services would make scoring create their tables) and skipped when absent.
+
+An erasure, step by step (one SQL transaction for the first three):
+
+1. it takes the erasure lock (:func:`shared.suppression.exclusive`): services
+   writing about people finish first, and the ones after it see the list;
+2. it lists every key of the person (pseudonym, report identity) on the
+   suppression list, so nothing about them is published, stored or scored again;
+3. it deletes their rows everywhere, and takes them out of notify digests that
+   also name others;
+4. it takes them off every Redis board and sets their groups' boards from SQL (and
+   has scoring rebuild all boards at its next safe moment, for batches in flight);
+5. it writes the audit entry (pseudonym, admin, counts: nothing else);
+6. given the bus, it scrubs the streams at once; otherwise scoring does when it is
+   next idle (:mod:`services.scoring.privacy_streams`).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from nats.js import JetStreamContext
 from redis.asyncio import Redis
-from sqlalchemy import MetaData, Table, delete, insert, select
+from sqlalchemy import MetaData, Table, delete, false, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
-from services.scoring import privacy_boards, projection
+from services.scoring import boards, privacy_boards, privacy_streams, projection
+from services.scoring.privacy_subject import Subject, identify, resolve
 from services.scoring.rulebook import Rulebook
 from services.scoring.scrub import scrub
 from services.scoring.store.privacy import PrivacyAudit, utcnow
-from shared.ids import pseudonym
+from shared import suppression
 from shared.logs import get_logger
+
+__all__ = ["Erasure", "erase", "export", "resolve"]
 
 log = get_logger(__name__)
 AUDIT: Table = PrivacyAudit.__table__  # type: ignore[attr-defined]
-OBJECT_ID_TABLES = ("ingest_directory_user", "ingest_interaction_cursor")
 
 
 @dataclass(frozen=True)
 class Place:
-    """Where a person's rows live: a table, a column, and how the column names them."""
+    """Where a person's rows live: a table, a column, and which of their ids it holds."""
 
     name: str
     table: str
     column: str
-    match: str  # "person" (equals the pseudonym), "mentions" (JSON text), "object_id"
+    # "person": a pseudonym; "mentions": JSON text naming one; "object_id"; "report": a
+    # report identity; "fact_id": ingest's fact keys; "award_event": notify's award ids
+    match: str
 
 
 PLACES = (
     Place("person", "person", "person", "person"),
     Place("signals", "scoring_signal", "person", "person"),
     Place("ledger", "scoring_ledger", "person", "person"),
+    Place("unattributed", "scoring_unattributed", "report_identity", "report"),
     Place("directory_origin", "directory_origin", "person", "person"),
     Place("team_mapping", "team_mapping", "source", "person"),  # a person's own override
+    Place("notify_award_titles", "notify_award_titles", "event_id", "award_event"),
     Place("notify_awards", "notify_award", "person", "person"),
     Place("notify_outbox", "notify_outbox", "facts", "mentions"),
     Place("ingest_directory", "ingest_directory_user", "object_id", "object_id"),
     Place("ingest_cursors", "ingest_interaction_cursor", "object_id", "object_id"),
+    Place("ingest_unattributed", "ingest_unattributed_identity", "report_identity", "report"),
+    Place("ingest_usage_facts", "ingest_usage_fact", "fact_id", "fact_id"),
 )
+REFLECTED = {place.table for place in PLACES} | {"ingest_watermark"}
 
 
-@dataclass
-class Subject:
+@dataclass(frozen=True)
+class Erasure:
     person: str
-    object_ids: list[str] = field(default_factory=list)
-
-
-def resolve(who: str, key: str) -> str:
-    """A pseudonym as given ("p-..."), or the pseudonym of an Entra object id."""
-    who = who.strip()
-    return who if who.startswith("p-") else pseudonym(who, key)
+    counts: dict[str, int]
+    streams_pending: bool  # scoring has yet to take their messages out of the streams
 
 
 async def _tables(conn: AsyncConnection) -> dict[str, Table]:
-    wanted = {place.table for place in PLACES}
-
     def reflect(sync: Any) -> MetaData:
         meta = MetaData()
-        meta.reflect(sync, only=lambda name, _: name in wanted)
+        meta.reflect(sync, only=lambda name, _: name in REFLECTED)
         return meta
 
     meta = await conn.run_sync(reflect)
     return dict(meta.tables)
 
 
-async def _subject(
-    conn: AsyncConnection, tables: dict[str, Table], person: str, key: str
-) -> Subject:
-    found: set[str] = set()
-    for name in OBJECT_ID_TABLES:
-        if name in tables:
-            rows = await conn.execute(select(tables[name].c.object_id))
-            found.update(oid for (oid,) in rows if pseudonym(oid, key) == person)
-    return Subject(person, sorted(found))
-
-
 def _where(place: Place, tbl: Table, subject: Subject) -> ColumnElement[bool]:
     col = tbl.c[place.column]
     if place.match == "mentions":
-        return col.contains(subject.person)
-    if place.match == "object_id":
-        return col.in_(subject.object_ids)
-    return col == subject.person
+        return or_(false(), *(col.contains(p) for p in sorted(subject.pseudonyms)))
+    values = {
+        "person": subject.pseudonyms,
+        "object_id": subject.object_ids,
+        "report": subject.reports,
+        "fact_id": subject.fact_ids,
+        "award_event": subject.award_events,
+    }[place.match]
+    if place.match == "object_id":  # kept as Graph spelt them; compared in lower case
+        return func.lower(col).in_(sorted(values))
+    return col.in_(sorted(values))
 
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime | date) else value
 
 
-async def _sql_rows(conn: AsyncConnection, subject: Subject) -> dict[str, list[dict[str, Any]]]:
-    tables = await _tables(conn)
+async def _sql_rows(
+    conn: AsyncConnection, tables: dict[str, Table], subject: Subject
+) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for place in PLACES:
         tbl = tables.get(place.table)
@@ -111,6 +123,10 @@ async def _sql_rows(conn: AsyncConnection, subject: Subject) -> dict[str, list[d
             continue
         rows = await conn.execute(select(tbl).where(_where(place, tbl, subject)))
         out[place.name] = [{k: _plain(v) for k, v in row._mapping.items()} for row in rows]
+    listed = await conn.execute(
+        select(suppression.TABLE).where(suppression.TABLE.c.key.in_(subject.keys))
+    )
+    out["suppressed"] = [{k: _plain(v) for k, v in row._mapping.items()} for row in listed]
     return out
 
 
@@ -128,28 +144,48 @@ async def _audit(
     )
 
 
-async def export(
-    engine: AsyncEngine, redis: Redis, person: str, key: str, by: str
-) -> dict[str, Any]:
-    """Everything Uptake holds about ``person`` (a pseudonym), as JSON-ready data."""
+async def export(engine: AsyncEngine, redis: Redis, who: str, key: str, by: str) -> dict[str, Any]:
+    """Everything Uptake holds about the person ``who`` names (pseudonym, object id or
+    userPrincipalName), as JSON-ready data; ``suppressed`` is the list's own entry."""
     async with engine.begin() as conn:
-        subject = await _subject(conn, await _tables(conn), person, key)
-        rows = await _sql_rows(conn, subject)
-        positions = await privacy_boards.positions(redis, person)
+        tables = await _tables(conn)
+        subject = await identify(conn, tables, who, key)
+        rows = await _sql_rows(conn, tables, subject)
+        positions = [
+            spot
+            for person in sorted(subject.pseudonyms)
+            for spot in await privacy_boards.positions(redis, person)
+        ]
         counts = {name: len(found) for name, found in rows.items()} | {"boards": len(positions)}
-        await _audit(conn, "export", person, by, counts)
-    log.info("privacy export", person=person, by=by, counts=counts)
-    return {"pseudonym": person, "exported_at": utcnow().isoformat(), **rows, "boards": positions}
+        await _audit(conn, "export", subject.person, by, counts)
+    log.info("privacy export", person=subject.person, by=by, counts=counts)
+    return {
+        "pseudonym": subject.person,
+        "exported_at": utcnow().isoformat(),
+        **rows,
+        "boards": positions,
+    }
 
 
 async def erase(
-    engine: AsyncEngine, redis: Redis, person: str, key: str, by: str
-) -> dict[str, int]:
-    """Remove ``person`` from every table and board; returns the counts it audited."""
+    engine: AsyncEngine,
+    redis: Redis,
+    who: str,
+    key: str,
+    by: str,
+    js: JetStreamContext | None = None,
+) -> Erasure:
+    """Erase the person ``who`` names and keep them erased; idempotent.
+
+    ``js``: scrub the streams now (the scoring user may rewrite them); without it,
+    scoring does when it is next idle.
+    """
     async with engine.begin() as conn:
+        await suppression.exclusive(conn)
         tables = await _tables(conn)
-        subject = await _subject(conn, tables, person, key)
-        groups = await _groups(conn, tables, person)
+        subject = await identify(conn, tables, who, key)
+        await suppression.add(conn, subject.person, subject.keys)
+        groups = await _groups(conn, tables, subject)
         counts: dict[str, int] = {}
         for place in PLACES:
             tbl = tables.get(place.table)
@@ -162,26 +198,44 @@ async def erase(
                 continue
             result = await conn.execute(delete(tbl).where(_where(place, tbl, subject)))
             counts[place.name] = int(result.rowcount or 0)
-        counts["boards"] = await privacy_boards.erase(redis, person)
-        await _audit(conn, "erase", person, by, counts)
-    # The person's groups lost a member and their points: set those boards from SQL.
+    # After the commit: a board write that came before it is undone here, and one after
+    # it checks the list first (Scorer.settle).
+    counts["boards"] = 0
+    for person in sorted(subject.pseudonyms):
+        counts["boards"] += await privacy_boards.erase(redis, person)
     await _refresh_groups(engine, redis, groups)
-    log.info("privacy erasure", person=person, by=by, counts=counts)
-    return counts
+    # A batch committed before the erasure may be settled after this refresh and count its
+    # points in the groups again: scoring rebuilds every board at its next safe moment.
+    await redis.delete(boards.VERSION_KEY)
+    pending = True
+    if js is not None:
+        scrubbed = await privacy_streams.scrub_owed(engine, js)
+        counts |= scrubbed.as_counts()
+        pending = False
+    async with engine.begin() as conn:
+        await _audit(conn, "erase", subject.person, by, counts)
+    log.info("privacy erasure", person=subject.person, by=by, counts=counts, streams=pending)
+    return Erasure(subject.person, counts, pending)
 
 
 async def _erase_mentions(
     conn: AsyncConnection, tbl: Table, place: Place, subject: Subject
 ) -> tuple[int, int]:
     """Delete the JSON rows that are the person's; take them out of the others' lists."""
+    if not subject.pseudonyms:
+        return 0, 0
     key = next(iter(tbl.primary_key.columns))
     column = tbl.c[place.column]
     deleted = scrubbed = 0
     for row_id, raw in await conn.execute(select(key, column).where(_where(place, tbl, subject))):
+        owned = False
         try:
-            cleaned, owned = scrub(json.loads(raw), subject.person)
+            cleaned = json.loads(raw)
+            for person in subject.pseudonyms:
+                cleaned, theirs = scrub(cleaned, person)
+                owned = owned or theirs
         except ValueError:
-            cleaned, owned = None, True  # unreadable: it mentions them, so it goes
+            owned = True  # unreadable: it mentions them, so it goes
         if owned:
             await conn.execute(delete(tbl).where(key == row_id))
             deleted += 1
@@ -194,17 +248,22 @@ async def _erase_mentions(
 
 
 async def _groups(
-    conn: AsyncConnection, tables: dict[str, Table], person: str
+    conn: AsyncConnection, tables: dict[str, Table], subject: Subject
 ) -> tuple[set[str], set[str]]:
     people = tables["person"]
-    row = (
-        await conn.execute(
-            select(people.c.team, people.c.department).where(people.c.person == person)
+    rows = await conn.execute(
+        select(people.c.team, people.c.department).where(
+            people.c.person.in_(sorted(subject.pseudonyms))
         )
-    ).first()
-    if row is None:
-        return set(), set()
-    return ({row[0]} if row[0] else set()), ({row[1]} if row[1] else set())
+    )
+    teams: set[str] = set()
+    departments: set[str] = set()
+    for team, department in rows:
+        if team:
+            teams.add(team)
+        if department:
+            departments.add(department)
+    return teams, departments
 
 
 async def _refresh_groups(

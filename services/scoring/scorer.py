@@ -21,7 +21,7 @@ from nats.js import JetStreamContext
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from services.scoring import boards, challenges, projection
+from services.scoring import boards, challenges, privacy_boards, projection
 from services.scoring.announcements import announce, announce_held, announce_points
 from services.scoring.domain.boards import (
     BoardDelta,
@@ -37,6 +37,7 @@ from services.scoring.live_boards import LiveBoards
 from services.scoring.rulebook import ActiveRules, Rulebook
 from services.scoring.signals import Activity, to_signal
 from services.scoring.store import directory, ledger
+from shared import suppression
 from shared.events import (
     ChallengeCompleted,
     CloudEvent,
@@ -56,6 +57,17 @@ class Batch:
     activities: list[Activity] = field(default_factory=list)
     people: list[DirectoryPerson] = field(default_factory=list)
     redelivered: set[str] = field(default_factory=set)  # persons whose message came again
+
+    def persons(self) -> set[str]:
+        return {str(e.data.person) for e in self.activities} | {p.person for p in self.people}
+
+    def without(self, erased: set[str]) -> Batch:
+        """The batch less the events of erased people (see ``shared.suppression``)."""
+        return Batch(
+            [e for e in self.activities if str(e.data.person) not in erased],
+            [p for p in self.people if p.person not in erased],
+            self.redelivered - erased,
+        )
 
 
 @dataclass
@@ -190,9 +202,13 @@ class Scorer:
         Batches staged under the same rules can be settled together (see
         :meth:`Staged.absorb`).
         """
-        unique = {e.id: to_signal(e, self.tz) for e in batch.activities}
-        sources = {e.id: str(e.data.source) for e in batch.activities}
         async with self.engine.begin() as conn:
+            # Under the erasure lock: a person erased before this commit stays out of it.
+            await suppression.hold(conn)
+            if erased := await suppression.among(conn, batch.persons()):
+                batch = batch.without(erased)
+            unique = {e.id: to_signal(e, self.tz) for e in batch.activities}
+            sources = {e.id: str(e.data.source) for e in batch.activities}
             affected = await directory.upsert_people(conn, batch.people)
             new_ids = await ledger.insert_signals(conn, list(unique.values()), sources)
             active = await self.rulebook.current(conn)
@@ -275,7 +291,25 @@ class Scorer:
                 outcome.announced += await announce_points(
                     self.js, staged.awards, staged.members, staged.totals
                 )
+        await self._forget_erased(staged)
         return outcome
+
+    async def _forget_erased(self, staged: Staged) -> None:
+        """People erased after this batch's ledger commit: their erasure may have cleared
+        the boards before this settling wrote to them. They go off the boards again, all
+        boards are rebuilt from SQL at the next safe moment, and a scrub of the streams
+        is owed for the awards just announced."""
+        persons = {a.person for a in (*staged.awards, *staged.retold)} | set(staged.totals)
+        erased = await suppression.erased_among(self.engine, persons)
+        if not erased:
+            return
+        for person in sorted(erased):
+            await privacy_boards.erase(self.redis, person)
+        async with self.engine.begin() as conn:
+            await suppression.rescrub(conn, erased)
+        self._board_version = None
+        await self.redis.delete(boards.VERSION_KEY)
+        log.warning("people erased while their batch was settled: boards to be rebuilt")
 
     def exclusive(self, staged: Staged) -> bool:
         """Whether settling must not overlap the next batch's ledger transaction.

@@ -1,4 +1,9 @@
-"""Admin: GDPR export and erasure of one person's data (through services.scoring.privacy)."""
+"""Admin: GDPR export and erasure of one person's data (through services.scoring.privacy).
+
+The gateway erases SQL and the boards and lists the person on the suppression list;
+scoring, whose NATS user may rewrite the streams, takes their messages out of them
+when it is next idle (``streams_pending`` says so).
+"""
 
 from __future__ import annotations
 
@@ -18,9 +23,9 @@ PersonPath = Annotated[
     str,
     Path(
         min_length=3,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9-]+$",
-        description="A pseudonym (p-...) or an Entra object id",
+        max_length=320,
+        pattern=r"^[A-Za-z0-9@._'!#^~+-]+$",
+        description="A pseudonym (p-...), an Entra object id or a userPrincipalName",
     ),
 ]
 
@@ -37,31 +42,48 @@ class PersonExport(BaseModel):
     notify_outbox: list[dict[str, Any]] = Field(default_factory=list)
     ingest_directory: list[dict[str, Any]] = Field(default_factory=list)
     ingest_cursors: list[dict[str, Any]] = Field(default_factory=list)
+    ingest_unattributed: list[dict[str, Any]] = Field(default_factory=list)
+    ingest_usage_facts: list[dict[str, Any]] = Field(default_factory=list)
+    unattributed: list[dict[str, Any]] = Field(default_factory=list)
+    notify_award_titles: list[dict[str, Any]] = Field(default_factory=list)
     boards: list[dict[str, Any]] = Field(default_factory=list)
+    suppressed: list[dict[str, Any]] = Field(
+        default_factory=list, description="The suppression list's entries: erased, kept erased"
+    )
 
 
 class Erasure(BaseModel):
     pseudonym: str
     erased: dict[str, int] = Field(description="Rows (or boards) removed per place")
+    streams_pending: bool = Field(
+        description="Scoring has yet to take their messages out of the streams (it does "
+        "when next idle)"
+    )
 
 
-def _who(resources: Resources, person: str) -> tuple[str, str]:
-    key = resources.settings.pseudonym_key.get_secret_value()
-    return privacy.resolve(person, key), key
+def _key(resources: Resources) -> str:
+    return resources.settings.pseudonym_key.get_secret_value()
 
 
 @router.get("/{person}/export", response_model=PersonExport)
 async def export_person(person: PersonPath, resources: ResourcesDep, admin: AdminDep) -> Any:
     """Everything Uptake holds about one person, as JSON (the export is audited)."""
-    pseudonym, key = _who(resources, person)
     by = admin.label or "admin"
-    return await privacy.export(resources.engine, resources.redis, pseudonym, key, by)
+    return await privacy.export(
+        resources.engine, resources.redis, person, key=_key(resources), by=by
+    )
 
 
 @router.delete("/{person}", response_model=Erasure)
 async def erase_person(person: PersonPath, resources: ResourcesDep, admin: AdminDep) -> Erasure:
-    """Erase one person from every table and board; idempotent, audited without personal data."""
-    pseudonym, key = _who(resources, person)
+    """Erase one person everywhere and keep them erased; idempotent, audited without
+    personal data."""
     by = admin.label or "admin"
-    counts = await privacy.erase(resources.engine, resources.redis, pseudonym, key, by)
-    return Erasure(pseudonym=pseudonym, erased=counts)
+    erased = await privacy.erase(resources.engine, resources.redis, person, _key(resources), by)
+    # This gateway's caches forget them now; other replicas' within their few seconds.
+    resources.directory.invalidate()
+    resources.forget_boards()
+    resources.insights.clear()
+    return Erasure(
+        pseudonym=erased.person, erased=erased.counts, streams_pending=erased.streams_pending
+    )

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.scoring.store.tables import UnattributedFact, UnattributedRetirement
+from shared import suppression
 from shared.events import UnattributedActivity
 
 FACTS: Table = UnattributedFact.__table__  # type: ignore[attr-defined]
@@ -52,10 +53,13 @@ async def record(
     """Store facts and apply retirements in one transaction; the facts kept (those above
     the highest retired epoch; one already stored is kept once)."""
     async with engine.begin() as conn:
+        await suppression.hold(conn)
         if conn.dialect.name == "postgresql":
             await conn.execute(
                 text("SELECT pg_advisory_xact_lock(hashtext('scoring-unattributed'))")
             )
+        erased = await suppression.among(conn, {f.data.report_identity for f in facts})
+        facts = [f for f in facts if f.data.report_identity not in erased]
         before = await retired_epoch(conn)
         top = max([before, *retirements])
         if top > before:

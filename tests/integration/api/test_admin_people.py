@@ -1,14 +1,16 @@
-"""GDPR export and erasure over HTTP: Admin only, by pseudonym or Entra object id."""
+"""GDPR export and erasure over HTTP: Admin only, by pseudonym, Entra object id or
+userPrincipalName."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.ids import pseudonym
+from services.ingest.state import IngestState, directory_users
+from shared.ids import pseudonym, report_identity
 from shared.leaderboards import Scope
 from shared.people import Person
 from shared.periods import Window
@@ -106,3 +108,35 @@ async def test_a_malformed_person_is_422(client: httpx.AsyncClient, tenant: Tena
     response = await client.delete("/api/admin/people/not%20a%20person", headers=admin)
 
     assert response.status_code == 422
+
+
+async def test_erasure_by_userprincipalname_lists_every_key_and_leaves_streams_to_scoring(
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    engine: AsyncEngine,
+    api_settings: ApiSettings,
+) -> None:
+    key = api_settings.pseudonym_key.get_secret_value()
+    person, upn = pseudonym(OID, key), "Ann.Peeters@contoso.be"
+    await IngestState(engine).create()
+    async with engine.begin() as conn:
+        await conn.execute(
+            insert(directory_users).values(
+                object_id=OID, upn=upn, licensed=True, removed=False, display_name="Ann Peeters"
+            )
+        )
+    await add_people(engine, [Person(person=person, team="Red", department="Sales")])
+    admin = bearer(tenant.token(roles=["Admin"]))
+
+    erased = await client.delete(f"/api/admin/people/{upn.lower()}", headers=admin)
+
+    assert erased.status_code == 200, erased.text
+    body = erased.json()
+    assert body["pseudonym"] == person
+    assert (body["erased"]["person"], body["erased"]["ingest_directory"]) == (1, 1)
+    assert body["streams_pending"] is True  # scoring's user rewrites the streams, not the api
+    exported = (await client.get(f"/api/admin/people/{OID}/export", headers=admin)).json()
+    assert sorted((e["key"], e["person"]) for e in exported["suppressed"]) == sorted(
+        [(person, person), (report_identity(upn, key), person)]
+    )
+    assert not any(v for k, v in exported.items() if isinstance(v, list) and k != "suppressed")

@@ -1,30 +1,43 @@
-"""GDPR export and erasure: everything about one person comes out, then nothing is left."""
+"""GDPR export and erasure: everything about one person comes out, then nothing is left,
+in SQL, Redis and the streams; only the suppression list and the audit trail keep the
+pseudonym, by design."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from typing import Any
 
 from nats.js import JetStreamContext
 from redis.asyncio import Redis
-from sqlalchemy import MetaData, insert, select, text
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.ingest.state import IngestState, directory_users, interaction_cursors
+from services.ingest.encoding import activity_id
+from services.ingest.state import (
+    IngestState,
+    directory_users,
+    interaction_cursors,
+    unattributed_identities,
+    usage_facts,
+)
 from services.notify import models as notify_models
 from services.scoring.bootstrap import privacy_command, rebuild
 from services.scoring.scorer import Scorer
-from services.scoring.store.privacy import PrivacyAudit
+from services.scoring.store.tables import UnattributedFact
 from shared.database import create_tables
-from shared.events import App
-from shared.ids import pseudonym
+from shared.events import ActivityKind, App
+from shared.ids import pseudonym, report_identity
 from shared.settings import ScoringSettings
 from tests.integration.scoring.conftest import activity, drain, feed, person, snapshot_boards
+from tests.integration.traces import redis_traces, sql_traces, stream_traces
 
 KEY = "privacy-test-key"
 OID_A, OID_B = "0d1e6a1c-aaaa-4bbb-8ccc-000000000001", "0d1e6a1c-aaaa-4bbb-8ccc-000000000002"
 A, B = pseudonym(OID_A, KEY), pseudonym(OID_B, KEY)
+# Their report identities, under which a report row that joined nobody was kept.
+R_A, R_B = report_identity("ann@contoso.test", KEY), report_identity("bob@contoso.test", KEY)
+DAY = date(2026, 11, 25)
+FACT_A, FACT_B = (activity_id(p, App.WORD, ActivityKind.ACTIVE_DAY, DAY) for p in (A, B))
 
 
 async def seed_other_services(engine: AsyncEngine) -> None:
@@ -48,6 +61,26 @@ async def seed_other_services(engine: AsyncEngine) -> None:
             await conn.execute(
                 insert(interaction_cursors).values(
                     object_id=oid, until=datetime(2026, 11, 20, tzinfo=UTC)
+                )
+            )
+            await conn.execute(
+                insert(unattributed_identities).values(
+                    report_identity=report_identity(f"{name.lower()}@contoso.test", KEY),
+                    reason="unknown_user",
+                )
+            )
+        for fact in (FACT_A, FACT_B):
+            await conn.execute(insert(usage_facts).values(fact_id=fact, day=DAY))
+        for identity in (R_A, R_B):
+            await conn.execute(
+                insert(UnattributedFact.__table__).values(  # type: ignore[attr-defined]
+                    event_id=f"u-{identity}",
+                    report_identity=identity,
+                    reason="unknown_user",
+                    app="word",
+                    day=DAY,
+                    epoch=1,
+                    received_at=datetime.now(UTC),
                 )
             )
         burst = {"kind": "burst", "total": 2, "titles": [], "teams": [], "people": [A, B]}
@@ -93,36 +126,15 @@ async def seed_other_services(engine: AsyncEngine) -> None:
                     activity_date=date(2026, 11, 2),
                 )
             )
+            await conn.execute(
+                insert(notify_models.SeenTitles.__table__).values(  # type: ignore[attr-defined]
+                    event_id=f"e-{who}", titles=json.dumps({"en": "First Word"})
+                )
+            )
 
 
 async def traces(engine: AsyncEngine, redis: Redis, needles: tuple[str, ...]) -> list[str]:
-    """Every SQL row (outside the audit trail) and Redis key, member or field naming a needle."""
-    found: list[str] = []
-    async with engine.connect() as conn:
-        meta = MetaData()
-        await conn.run_sync(lambda sync: meta.reflect(sync))
-        for name, tbl in meta.tables.items():
-            if name == PrivacyAudit.__tablename__:
-                continue
-            for row in await conn.execute(select(tbl)):
-                if any(n in repr(tuple(row)) for n in needles):
-                    found.append(f"{name}: {tuple(row)}")
-    async for raw in redis.scan_iter(match="*", count=1000):
-        key = raw.decode() if isinstance(raw, bytes) else raw
-        content = repr(await redis_content(redis, key))
-        if any(n in key or n in content for n in needles):
-            found.append(f"redis {key}")
-    return found
-
-
-async def redis_content(redis: Redis, key: str) -> Any:
-    kind = await redis.type(key)
-    kind = kind.decode() if isinstance(kind, bytes) else kind
-    if kind == "zset":
-        return await redis.zrange(key, 0, -1)
-    if kind == "hash":
-        return await redis.hkeys(key)
-    return await redis.get(key) if kind == "string" else None
+    return [*await sql_traces(engine, needles), *await redis_traces(redis, needles)]
 
 
 async def test_export_is_complete_and_erasure_leaves_no_trace(
@@ -169,18 +181,37 @@ async def test_export_is_complete_and_erasure_leaves_no_trace(
     assert sorted(r["key"] for r in exported["notify_outbox"]) == ["teams:burst", f"teams:{A}"]
     assert [r["object_id"] for r in exported["ingest_directory"]] == [OID_A]
     assert [r["object_id"] for r in exported["ingest_cursors"]] == [OID_A]
+    assert [r["report_identity"] for r in exported["ingest_unattributed"]] == [R_A]
+    assert [r["report_identity"] for r in exported["unattributed"]] == [R_A]
+    assert [r["fact_id"] for r in exported["ingest_usage_facts"]] == [FACT_A]
+    assert [r["event_id"] for r in exported["notify_award_titles"]] == [f"e-{A}"]
+    assert exported["suppressed"] == []
     people_boards = [key for key in await snapshot_boards(redis) if key.startswith("lb:people:")]
     on_boards = {p["board"] for p in exported["boards"]}
     assert on_boards and on_boards == {
         k for k in people_boards if await redis.zscore(k, A) is not None
     }
-    assert await traces(engine, redis, (A, OID_A)) != []  # the check below can see a trace
+    needles_a, needles_b = (A, OID_A, R_A, FACT_A, "Ann"), (B, OID_B, R_B, FACT_B, "Bob")
+    assert await traces(engine, redis, needles_a) != []  # the check below can see a trace
+    assert await stream_traces(js, needles_a) != []
 
     erased = json.loads(await privacy_command(settings, "erase", A, "admin@test"))
 
-    assert erased["erased"]["signals"] == 3 and erased["erased"]["ledger"] == ledger_a
-    assert await traces(engine, redis, (A, OID_A)) == []
-    assert await traces(engine, redis, (B, OID_B)) != []  # B is untouched
+    counts = erased["erased"]
+    assert counts["signals"] == 3 and counts["ledger"] == ledger_a
+    assert (counts["unattributed"], counts["ingest_unattributed"]) == (1, 1)
+    assert (counts["ingest_usage_facts"], counts["notify_award_titles"]) == (1, 1)
+    assert counts["stream_messages_deleted"] >= 5  # A's directory fact and three activities
+    assert erased["streams_pending"] is False
+    assert await traces(engine, redis, needles_a) == []
+    assert await stream_traces(js, needles_a) == []
+    assert await traces(engine, redis, needles_b) != []  # B is untouched
+    assert await stream_traces(js, needles_b) != []
+    async with engine.connect() as conn:
+        listed = (
+            await conn.execute(text("SELECT key, person, streams_pending FROM privacy_suppression"))
+        ).all()
+    assert sorted(listed) == sorted([(A, A, 0), (R_A, A, 0)])  # both keys, streams scrubbed
     assert (erased["erased"]["notify_outbox"], erased["erased"]["notify_outbox_scrubbed"]) == (1, 1)
     async with engine.connect() as conn:
         digest = (

@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from services.ingest.directory import merge, person_event, team_of
-from services.ingest.identity import ReportIdentities, Unattributed, report_identity
+from services.ingest.identity import ERASED, ReportIdentities, Unattributed, report_identity
 from services.ingest.interactions import app_of, prompt_event
 from shared.events import (
     ActivityKind,
@@ -147,6 +147,18 @@ def test_only_rows_joined_to_the_directory_become_people() -> None:
     assert unknown.report_identity == ids.unattributed_name("GHOST@contoso.be")
     assert ids.resolve("DC8C64D6EC3A3AA17481D7E5EB5B68A6") == concealed
     assert (ids.joined, ids.concealed, ids.unknown) == (1, 1, 1)
+
+
+def test_rows_of_erased_people_are_withheld_by_name_or_by_person() -> None:
+    erased = frozenset({report_identity("gone@contoso.be", "k"), pseudonym("oid-b", "k")})
+    ids = ReportIdentities(
+        "k", {"alice@contoso.be": "oid-a", "bob@contoso.be": "oid-b"}, erased=erased
+    )
+    assert ids.resolve("GONE@contoso.be") is ERASED  # unknown to the directory: by name
+    assert ids.resolve("bob@contoso.be") is ERASED  # a directory user: by person
+    assert ids.resolve("alice@contoso.be") == pseudonym("oid-a", "k")
+    assert isinstance(ids.resolve("ghost@contoso.be"), Unattributed)
+    assert (ids.joined, ids.unknown, ids.withheld) == (1, 1, 2)
 
 
 def test_report_identities_are_keyed() -> None:

@@ -1,7 +1,7 @@
 """Scoring scrubs the streams of erased people, as the only service allowed to rewrite them.
 
 An erasure over HTTP lists the person and leaves the streams to scoring (the
-gateway's NATS user may not delete messages or publish signals); ``privacy
+gateway's NATS user may not delete stream messages); ``privacy
 erase`` runs as scoring and scrubs at once. Either way :func:`scrub_owed` reads
 every message of the personal streams and takes out the events of every listed
 key (not only the new ones: a key listed earlier cannot come back through a

@@ -232,6 +232,179 @@ class RulesPublished(Payload):
         return (self.version,)
 
 
+class RecognitionKind(StrEnum):
+    """What a person is recognised for, outside Copilot usage."""
+
+    EVENT_ATTENDED = "event_attended"  # checked in at a champion event
+    EVENT_HOSTED = "event_hosted"  # hosted a champion event that had attendees
+    ACTIVITY = "activity"  # a manual activity (blog post, training given), approved
+    STORY = "story"  # a success story, approved
+    KUDOS = "kudos"  # kudos received from a colleague
+    CLAIM = "claim"  # a claim code redeemed (e.g. a training quiz)
+    USE_CASE = "use_case"  # "I tried this", confirmed by a usage signal
+
+
+class RecognitionGranted(Payload):
+    """Points granted to one person for something Copilot usage does not show.
+
+    ``grant`` is the stable id of the reason (for instance ``event:<id>:attended:<person>``),
+    so a retried grant is the same fact and the ledger pays it once. ``points`` is decided
+    by whoever grants (from the rule set's recognition points) and is paid as it is.
+    """
+
+    event_type: ClassVar[str] = "recognition.granted"
+    subject_name: ClassVar[str] = subjects.RECOGNITION_GRANTED
+
+    grant: str = Field(min_length=1, max_length=200)
+    person: str
+    kind: RecognitionKind
+    points: int = Field(ge=0, le=10_000)
+    date: date  # the day it counts for, in the organisation's time zone
+    title: str = Field(default="", max_length=200)  # what it was for, shown in explanations
+    granted_by: str | None = None  # the pseudonymous id of the approver or host
+
+    def identity(self) -> tuple[object, ...]:
+        return (self.grant,)
+
+    def subject_of(self) -> str:
+        return self.person
+
+
+class RecognitionRevoked(Payload):
+    """A grant is withdrawn; it stays withdrawn whatever order the two arrive in."""
+
+    event_type: ClassVar[str] = "recognition.revoked"
+    subject_name: ClassVar[str] = subjects.RECOGNITION_REVOKED
+
+    grant: str = Field(min_length=1, max_length=200)
+    person: str
+    reason: str = Field(default="", max_length=500)
+    revoked_by: str | None = None
+
+    def identity(self) -> tuple[object, ...]:
+        return (self.grant,)
+
+    def subject_of(self) -> str:
+        return self.person
+
+
+class CommunityChange(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REMOVED = "removed"
+
+
+class KudosGiven(Payload):
+    """One colleague thanked another. The message is not on the bus: it stays in the
+    gateway, where its recipient may hide it."""
+
+    event_type: ClassVar[str] = "community.kudos"
+    subject_name: ClassVar[str] = subjects.COMMUNITY_KUDOS
+
+    kudos: str
+    giver: str
+    receiver: str
+    value: str = Field(max_length=40)  # the value tag, e.g. "helpful"
+    date: date
+
+    def identity(self) -> tuple[object, ...]:
+        return (self.kudos,)
+
+    def subject_of(self) -> str:
+        return self.receiver
+
+
+class StoryPublished(Payload):
+    """A success story was approved (or withdrawn) for screens, newsletters and channels.
+
+    ``author`` is set only when the author chose to be named.
+    """
+
+    event_type: ClassVar[str] = "community.story"
+    subject_name: ClassVar[str] = subjects.COMMUNITY_STORY
+
+    story: str
+    change: CommunityChange
+    app: App
+    use_case: str | None = None
+    minutes_saved: int = Field(ge=0, le=24 * 60)
+    text: str = Field(max_length=600)
+    department: str | None = None
+    author: str | None = None
+    post_to_engage: bool = False
+
+    def identity(self) -> tuple[object, ...]:
+        return (self.story, self.change)
+
+    def subject_of(self) -> str:
+        return self.story
+
+
+class TipPosted(Payload):
+    """A champion sends a use case to a department's channel."""
+
+    event_type: ClassVar[str] = "community.tip"
+    subject_name: ClassVar[str] = subjects.COMMUNITY_TIP
+
+    tip: str
+    department: str
+    use_case: str
+    app: App
+    titles: dict[str, str]  # per language: nl, en, fr
+    prompts: dict[str, list[str]] = {}  # sample prompts per language
+    sent_by: str | None = None
+
+    def identity(self) -> tuple[object, ...]:
+        return (self.tip,)
+
+    def subject_of(self) -> str:
+        return self.department
+
+
+class ChampionEventChanged(Payload):
+    """A champion event (lunch & learn, office hours, prompt-a-thon) was created or changed."""
+
+    event_type: ClassVar[str] = "community.event"
+    subject_name: ClassVar[str] = subjects.COMMUNITY_EVENT
+
+    event: str
+    change: CommunityChange
+    format: str = Field(max_length=40)  # lunch_and_learn, office_hours, promptathon
+    title: str = Field(max_length=200)
+    starts_at: datetime
+    ends_at: datetime
+    departments: list[str] = []
+    host: str | None = None
+    version: int = Field(default=1, ge=1)
+
+    def identity(self) -> tuple[object, ...]:
+        return (self.event, self.change, self.version)
+
+    def subject_of(self) -> str:
+        return self.event
+
+
+class ChampionChanged(Payload):
+    """Someone's champion status changed: pending, approved, rejected or retired."""
+
+    event_type: ClassVar[str] = "community.champion"
+    subject_name: ClassVar[str] = subjects.COMMUNITY_CHAMPION
+
+    person: str
+    status: Literal["pending", "approved", "rejected", "retired"]
+    departments: list[str] = []
+    apps: list[App] = []
+    version: int = Field(default=1, ge=1)
+
+    def identity(self) -> tuple[object, ...]:
+        return (self.person, self.status, self.version)
+
+    def subject_of(self) -> str:
+        return self.person
+
+
 P = TypeVar("P", bound=Payload)
 
 
@@ -276,6 +449,13 @@ PAYLOAD_TYPES: dict[str, type[Payload]] = {
         LevelReached,
         ChallengeCompleted,
         RulesPublished,
+        RecognitionGranted,
+        RecognitionRevoked,
+        KudosGiven,
+        StoryPublished,
+        TipPosted,
+        ChampionEventChanged,
+        ChampionChanged,
     )
 }
 

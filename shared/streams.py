@@ -44,6 +44,8 @@ SIGNALS = StreamSpec(
         "signals.directory.person",
         "signals.copilot.unattributed",
         "signals.copilot.unattributed_retired",
+        "signals.recognition.granted",
+        "signals.recognition.revoked",
     ),
     max_age_seconds=400 * DAY,
     description="Usage facts and directory changes, the input of scoring.",
@@ -60,6 +62,14 @@ CONTROL = StreamSpec(
     max_age_seconds=400 * DAY,
     description="Rule sets published by admins.",
 )
+COMMUNITY = StreamSpec(
+    "COMMUNITY",
+    ("community.>",),
+    # Announcements only (the gateway's tables are the record): kept long enough for
+    # notify to catch up after an outage, not as an archive.
+    max_age_seconds=14 * DAY,
+    description="Kudos, stories, tips, champion events and champions, for notify and screens.",
+)
 DEAD_LETTERS = StreamSpec(
     "DLQ",
     ("dlq.>",),
@@ -67,13 +77,13 @@ DEAD_LETTERS = StreamSpec(
     description="Messages that could not be processed, with the reason in headers.",
 )
 
-ALL_STREAMS = (SIGNALS, AWARDS, CONTROL, DEAD_LETTERS)
+ALL_STREAMS = (SIGNALS, AWARDS, CONTROL, COMMUNITY, DEAD_LETTERS)
 # The streams each service creates and keeps up to date: those it publishes to or reads.
 # Its NATS user may manage these and no others (deploy/nats/auth.conf).
 INGEST_STREAMS = (SIGNALS, DEAD_LETTERS)
 SCORING_STREAMS = ALL_STREAMS
-NOTIFY_STREAMS = (AWARDS, DEAD_LETTERS)
-API_STREAMS = (SIGNALS, AWARDS, CONTROL)
+NOTIFY_STREAMS = (AWARDS, COMMUNITY, DEAD_LETTERS)
+API_STREAMS = (SIGNALS, AWARDS, CONTROL, COMMUNITY)
 
 
 async def ensure_streams(

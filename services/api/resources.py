@@ -20,6 +20,7 @@ from services.api.cache import RenderedCache
 from services.api.directory import Directory
 from services.api.live import Fanout, Live
 from services.api.metrics import ApiMetrics
+from services.api.outbox import OutboxRelay
 from services.api.published import Published
 from services.api.streams import StreamSlots
 from services.scoring.rulebook import Rulebook
@@ -54,6 +55,8 @@ class Resources:
     live_streams: StreamSlots
     # One rule replay (preview, publish, roll back) at a time per process: bounded memory.
     replays: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Publishes what write endpoints announce (services/api/outbox.py).
+    outbox: OutboxRelay | None = None
 
 
 @asynccontextmanager
@@ -92,6 +95,8 @@ async def open_resources(
         options=connection_options(settings),
     )
     bus.start()
+    outbox = OutboxRelay(engine, lambda: bus.client)
+    outbox.start()
     http = auth_http(settings)
     guard = build_guard(settings, engine, http)
     try:
@@ -110,8 +115,10 @@ async def open_resources(
             boards_changed,
             RenderedCache(INSIGHTS_SECONDS),
             StreamSlots(settings.api_live_max_streams),
+            outbox=outbox,
         )
     finally:
+        await outbox.close()
         live.close()
         await http.aclose()
         await bus.close()

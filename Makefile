@@ -11,6 +11,7 @@ STAMP := $(VENV)/.synced
 PYTEST_ARGS ?=
 
 .PHONY: demo test test-unit test-integration test-e2e lint format bench install clean help
+.PHONY: teams-app teams-vendor
 
 help:
 	@echo "make demo    run the whole system locally (gateway on http://127.0.0.1:8000)"
@@ -18,6 +19,7 @@ help:
 	@echo "make lint    ruff check, ruff format --check, mypy"
 	@echo "make bench   run the benchmarks, write bench/results.json and bench/README.md"
 	@echo "make install create .venv and install the locked dependencies"
+	@echo "make teams-app  the Teams app package (API_PUBLIC_URL=https://... API_AUTH_CLIENT_ID=<guid>)"
 
 $(STAMP): pyproject.toml uv.lock
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed: install it, or make PYTHON=/path/to/python3.11 ..."; exit 1; }
@@ -54,6 +56,16 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The Teams app package (var/teams/uptake-teams-app.zip); settings from the environment or
+# the command line: API_PUBLIC_URL, API_AUTH_CLIENT_ID, TEAMS_APP_ID, TEAMS_APP_VERSION.
+teams-app: $(STAMP)
+	$(BIN)/python -m devtools.teams_app
+
+# Fetch the Teams JavaScript library and the manifest schemas again (npm pack; versions in
+# devtools/teams_vendor.py).
+teams-vendor: $(STAMP)
+	$(BIN)/python -m devtools.teams_vendor
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

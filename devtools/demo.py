@@ -46,18 +46,19 @@ class Ports:
     redis: int
     sandbox: int
     api: int
+    sandbox_signin: int  # the sandbox's sign-in page, over plain HTTP for browsers
 
     @classmethod
     def pick(cls, api: int) -> Ports:
         chosen: set[int] = {api}
         picked: list[int] = []
-        while len(picked) < 4:
+        while len(picked) < 5:
             port = free_port()
             if port not in chosen:
                 chosen.add(port)
                 picked.append(port)
-        nats, nats_monitor, redis, sandbox = picked
-        return cls(nats, nats_monitor, redis, sandbox, api)
+        nats, nats_monitor, redis, sandbox, sandbox_signin = picked
+        return cls(nats, nats_monitor, redis, sandbox, api, sandbox_signin)
 
 
 def demo_environment(
@@ -85,6 +86,8 @@ def demo_environment(
         "SANDBOX_HOST": "127.0.0.1",
         "SANDBOX_PORT": str(ports.sandbox),
         "SANDBOX_DIR": str(var / "sandbox"),
+        # Browsers sign in on the sandbox's picker over plain HTTP: no CA to trust.
+        "SANDBOX_BROWSER_PORT": str(ports.sandbox_signin),
         # The demo tenant's admin has already revealed names in usage reports (the setting
         # ingest's notice and `python -m services.ingest reveal-names` lead to), so report
         # rows join people from the first cycle. `POST /sandbox/config
@@ -116,10 +119,18 @@ def demo_environment(
         "NOTIFY_FOLD_SECONDS": "60",
         "INGEST_INTERVAL_SECONDS": str(DEMO_INGEST_INTERVAL_SECONDS),
         "INGEST_STATUS_PATH": str(var / "ingest-status.json"),
-        # the gateway, which accepts the sandbox tenant's tokens (see devtools.demo_signin)
+        # the gateway: browsers sign in with the sandbox tenant (the sandbox app's client id
+        # and secret; the redirect URI is the address the browser used, + /auth/callback,
+        # which the sandbox accepts on any loopback port), and it accepts the sandbox's
+        # tokens for curl (see devtools.demo_signin)
         "API_HOST": "127.0.0.1",
         "API_PORT": str(ports.api),
-        **api_auth_environment(f"{sandbox}/{tenant.tenant_id}", sandbox_ca(var)),
+        **api_auth_environment(
+            f"{sandbox}/{tenant.tenant_id}",
+            sandbox_ca(var),
+            client_id=tenant.client_id,
+            client_secret=tenant.client_secret,
+        ),
     }
     return env
 
@@ -254,10 +265,11 @@ def announce_when_ready(
     lines = ["", "Uptake demo is up:"]
     lines += [f"  {name.ljust(width)}  {url}" for name, url in urls(ports)]
     lines += [f"  Viva Engage account: {engage}"]
+    gateway = f"http://127.0.0.1:{ports.api}"
     lines += [
-        "  sign in to /me and /admin: .venv/bin/python -m devtools.demo_signin",
-        "    (prints links carrying a sandbox token; person 0 is an admin,",
-        "    --index N or --upn UPN for someone else, --token-only for curl)",
+        f"  sign in: open {gateway}/me or {gateway}/admin, click 'Sign in with Microsoft'",
+        "    and pick anyone in the sandbox tenant (the first person is an admin)",
+        "  a token for curl: .venv/bin/python -m devtools.demo_signin --token-only",
     ]
     lines += [f"  (settings: {var / 'demo.env'}; Ctrl-C stops everything)", ""]
     print("\n".join(lines), flush=True)

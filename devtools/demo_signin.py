@@ -1,13 +1,20 @@
-"""Signing in to the demo: the gateway trusts the sandbox tenant, and tokens come from it.
+"""Signing in to the demo: the gateway signs browsers in with the sandbox tenant, and tokens
+for curl come from it too.
 
-``api_auth_environment`` is what the gateway needs to accept the sandbox's
-tokens (its issuer, the ``api://uptake`` audience, its CA for the keys).
-``python -m devtools.demo_signin`` asks the running demo's sandbox for a token
-and prints links to ``/me`` and ``/admin`` that carry it::
+``api_auth_environment`` is what the gateway needs for both: the sandbox's issuer, the
+``api://uptake`` audience and its CA (bearer tokens), and the sandbox app's client id and
+secret with the gateway's public address (browser sign-in, redirect URI
+``<public url>/auth/callback``). In a browser, open ``/me`` or ``/admin`` and click
+"Sign in with Microsoft": the sandbox's picker lets you choose anyone.
+
+``python -m devtools.demo_signin`` asks the running demo's sandbox for an access token,
+for scripts and curl::
 
     .venv/bin/python -m devtools.demo_signin            # person 0: Admin and Insights.Read
     .venv/bin/python -m devtools.demo_signin --index 7  # someone else, with their demo roles
     .venv/bin/python -m devtools.demo_signin --upn someone@... --roles Admin
+    curl -H "Authorization: Bearer $(.venv/bin/python -m devtools.demo_signin --token-only)" \\
+        http://127.0.0.1:8000/api/me
 """
 
 from __future__ import annotations
@@ -26,13 +33,28 @@ DEMO_ENV = ROOT / "var" / "demo" / "demo.env"
 AUDIENCE = "api://uptake"
 
 
-def api_auth_environment(authority: str, ca_bundle: Path) -> dict[str, str]:
-    """API_AUTH_* for a sandbox tenant at ``authority`` (``https://host:port/<tenant id>``)."""
-    return {
+def api_auth_environment(
+    authority: str,
+    ca_bundle: Path,
+    *,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    public_url: str | None = None,
+) -> dict[str, str]:
+    """API_AUTH_* for a sandbox tenant at ``authority`` (``https://host:port/<tenant id>``);
+    with a client id, browsers sign in too (API_PUBLIC_URL gives the redirect URI)."""
+    env = {
         "API_AUTH_ISSUER": f"{authority}/v2.0",
         "API_AUTH_AUDIENCE": AUDIENCE,
         "API_AUTH_CA_BUNDLE": str(ca_bundle),
     }
+    if client_id:
+        env["API_AUTH_CLIENT_ID"] = client_id
+    if client_secret:
+        env["API_AUTH_CLIENT_SECRET"] = client_secret
+    if public_url:
+        env["API_PUBLIC_URL"] = public_url
+    return env
 
 
 @dataclass(frozen=True)
@@ -73,15 +95,12 @@ def issue_token(
         return str(response.json()["access_token"])
 
 
-def links(demo: Demo, token: str) -> list[tuple[str, str]]:
-    return [
-        ("employee page", f"{demo.gateway}/me#token={token}"),
-        ("admin page", f"{demo.gateway}/admin#token={token}"),
-    ]
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m devtools.demo_signin", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.demo_signin",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--env", type=Path, default=DEMO_ENV, help="the demo's environment file")
     parser.add_argument("--index", type=int, default=0, help="sandbox person (0 is an admin)")
     parser.add_argument("--upn", help="sandbox person by user principal name")
@@ -100,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.token_only:
         sys.stdout.write(token + "\n")
         return 0
-    lines = [f"  {name}: {url}" for name, url in links(demo, token)]
-    lines.append(f"  API calls: curl -H 'Authorization: Bearer {token}' {demo.gateway}/api/me")
+    lines = [
+        f"  API calls: curl -H 'Authorization: Bearer {token}' {demo.gateway}/api/me",
+        f"  In a browser: open {demo.gateway}/me and click 'Sign in with Microsoft'.",
+    ]
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
 

@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared.languages import Language
 from shared.weak_keys import (
     FERNET_KEY_COMMAND,
+    PLACEHOLDER_WORDS,
     PSEUDONYM_KEY_COMMAND,
     fernet_key_problem,
     fernet_weakness,
@@ -236,3 +237,61 @@ class ApiSettings(CommonSettings):
     api_auth_leeway_seconds: float = 60.0
     # Adoption insights: minutes of work one Copilot action is assumed to save.
     api_minutes_saved_per_action: float = 6.0
+    # Community: kudos a person may give per calendar month (unused ones do not roll
+    # over) and how fast; wrong claim codes a person may try per hour; how often the
+    # gateway looks for the usage that confirms "I tried this".
+    api_kudos_per_month: int = Field(default=5, ge=0, le=100)
+    api_kudos_per_minute: int = Field(default=3, ge=1, le=100)
+    api_kudos_per_day: int = Field(default=10, ge=1, le=1000)
+    api_claim_guesses_per_hour: int = Field(default=10, ge=1, le=1000)
+    api_usecase_sweep_seconds: float = Field(default=600.0, ge=1.0)
+    # Champions: the address people open the gateway at, for check-in QR codes (the
+    # request's own address when unset, which a proxy may hide), and how many tips one
+    # department's channel may receive per day.
+    api_public_url: str | None = Field(default=None, pattern=r"^https?://[^\s?#]+$")
+    api_champion_tips_per_day: int = Field(default=3, ge=1, le=50)
+    # Sign-in of browsers (OpenID Connect, authorization code with PKCE) to /me and
+    # /admin, on when API_AUTH_CLIENT_ID and API_AUTH_ISSUER are set: the app
+    # registration's client id and secret, the tenant's authority (derived from
+    # API_AUTH_ISSUER when unset), the session's absolute lifetime, and
+    # SameSite=None; Partitioned cookies ("none") for a gateway framed by Teams. The
+    # redirect URI is API_PUBLIC_URL + /auth/callback (required in production).
+    api_auth_client_id: str | None = None
+    api_auth_client_secret: SecretStr | None = None
+    api_auth_authority: str | None = Field(default=None, pattern=r"^https?://[^\s?#]+$")
+    api_session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
+    api_session_same_site: Literal["lax", "none"] = "lax"
+
+    @property
+    def signin_configured(self) -> bool:
+        return bool(self.api_auth_client_id and self.api_auth_issuer)
+
+    @property
+    def signin_authority(self) -> str | None:
+        """The tenant's authority MSAL signs in with: set, or the issuer without /v2.0."""
+        if self.api_auth_authority:
+            return self.api_auth_authority.rstrip("/")
+        if self.api_auth_issuer:
+            return self.api_auth_issuer.rstrip("/").removesuffix("/v2.0")
+        return None
+
+    @model_validator(mode="after")
+    def _refuse_open_signin(self) -> ApiSettings:
+        if self.api_auth_client_id and not self.api_auth_issuer:
+            raise ValueError("API_AUTH_CLIENT_ID needs API_AUTH_ISSUER to check id tokens")
+        if self.environment != "production" or not self.signin_configured:
+            return self
+        secret = self.api_auth_client_secret
+        if secret is None or not secret.get_secret_value().strip():
+            raise ValueError(
+                "API_AUTH_CLIENT_SECRET is required in production when API_AUTH_CLIENT_ID "
+                "is set: add a client secret to the app registration (Certificates & secrets)"
+            )
+        if any(word in secret.get_secret_value().lower() for word in PLACEHOLDER_WORDS):
+            raise ValueError("API_AUTH_CLIENT_SECRET is refused in production: it is a placeholder")
+        if not self.api_public_url or not self.api_public_url.startswith("https://"):
+            raise ValueError(
+                "API_PUBLIC_URL (https://...) is required in production when sign-in is "
+                "configured: the redirect URI is API_PUBLIC_URL/auth/callback"
+            )
+        return self

@@ -8,6 +8,13 @@ from the files either. When the message is a batch that also holds other people'
 events, those are published again first, in a message of their own, so nobody else
 loses a fact.
 
+COMMUNITY holds the gateway's announcements, one event per message, each naming people
+by pseudonym: a kudos its ``giver`` and ``receiver``, a story its ``author`` (only when
+they chose to be named), a tip its ``sent_by``, a champion event its ``host``, a
+champion change its ``person``. Such a message is deleted whole, never published again
+(:data:`WHOLE_MESSAGE_STREAMS`): the gateway's tables are the record, and scoring may
+not publish there.
+
 A message published again carries :data:`REWRITTEN_HEADER`. Its events keep their
 ids, so scoring and notify take them as the repeats they are; the gateway does not
 celebrate them on screens a second time. Scrubbing the same stream twice, or after
@@ -33,7 +40,9 @@ from nats.js.errors import NotFoundError
 MSG_ID = "Nats-Msg-Id"
 REWRITTEN_HEADER = "Uptake-Rewritten"
 # Streams that can carry a person's key; CONTROL holds rule sets, the KV buckets status.
-PERSONAL_STREAMS = ("SIGNALS", "AWARDS", "DLQ")
+PERSONAL_STREAMS = ("SIGNALS", "AWARDS", "COMMUNITY", "DLQ")
+# Streams of announcements: a message naming an erased person goes whole.
+WHOLE_MESSAGE_STREAMS = frozenset({"COMMUNITY"})
 KEY = re.compile(rb"(?<![0-9A-Za-z_-])[pr]-[0-9a-f]{24}(?![0-9A-Za-z])")
 GETS_IN_FLIGHT = 64
 
@@ -112,6 +121,8 @@ async def scrub_message(
     verdict = judge(headers, data, erased)
     if verdict.action == "keep":
         return verdict
+    if verdict.action == "rewrite" and stream in WHOLE_MESSAGE_STREAMS:
+        verdict = Verdict("delete", dropped=verdict.dropped)
     if verdict.action == "rewrite":
         await js.publish(
             subject, verdict.body, headers=rewritten_headers(headers, verdict), stream=stream

@@ -9,26 +9,38 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from services.api.community import page as community_page
 from services.api.edge import EdgeCache, EdgeCacheMiddleware
 from services.api.headers import SecurityHeadersMiddleware
 from services.api.limits import BodyLimitMiddleware
 from services.api.metrics import ApiMetrics, MetricsMiddleware
 from services.api.resources import open_resources
 from services.api.routers import (
+    activities,
     admin_displays,
     admin_people,
+    admin_recognition,
     admin_rules,
     admin_team_mapping,
+    auth,
     challenges,
+    champion_events,
+    champions,
+    claims,
     docs,
     groups,
     health,
     insights,
+    kudos,
     leaderboards,
     me,
     pages,
+    people,
     screen,
     screen_data,
+    stories,
+    teams,
+    usecases,
 )
 from shared.settings import ApiSettings
 
@@ -61,6 +73,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     for module in (
         health,
+        auth,
         leaderboards,
         groups,
         challenges,
@@ -68,8 +81,19 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         insights,
         admin_displays,
         admin_people,
+        admin_recognition,
         admin_rules,
         admin_team_mapping,
+        champions,
+        champion_events,
+        activities,
+        people,
+        kudos,
+        stories,
+        usecases,
+        claims,
+        teams,
+        community_page,
         screen,
         screen_data,
         pages,

@@ -1,11 +1,12 @@
-"""The gateway's link to NATS: connect in the background, follow AWARDS and rule changes.
+"""The gateway's link to NATS: connect in the background, follow AWARDS, rule changes and
+the community's announcements (COMMUNITY: stories, kudos, champion events).
 
 The gateway serves boards from Redis even while NATS is away, so it connects
 in the background and keeps trying; ``/readyz`` says whether it is connected.
-Every replica must see every award to push it to its own screens, so each one
-follows AWARDS with an ordered, ephemeral consumer from "now" rather than
-sharing a durable one; nothing is lost that matters, since a screen reloads
-its boards after any gap. A message may hold a CloudEvents JSON batch (scoring
+Every replica must see every award and announcement to push it to its own
+screens, so each one follows each stream with an ordered, ephemeral consumer
+from "now" rather than sharing a durable one; nothing is lost that matters,
+since a screen reloads its views after any gap. A message may hold a CloudEvents JSON batch (scoring
 sends points awards that way): each of its events is handed on by itself, so a
 batch of N awards counts as N.
 """
@@ -25,12 +26,19 @@ from shared.batches import decode
 from shared.events import CloudEvent
 from shared.logs import get_logger
 from shared.stream_scrub import REWRITTEN_HEADER
-from shared.streams import API_STREAMS, AWARDS, CONTROL, ensure_streams
+from shared.streams import API_STREAMS, AWARDS, COMMUNITY, CONTROL, ensure_streams
 from shared.subjects import CONTROL_RULES
 
 log = get_logger(__name__)
 
 EventHandler = Callable[[CloudEvent[Any]], Awaitable[None]]
+
+# What the gateway follows: subject filter and stream.
+FOLLOWED = (
+    ("awards.>", AWARDS.name),
+    (CONTROL_RULES, CONTROL.name),
+    ("community.>", COMMUNITY.name),
+)
 
 
 class BusLink:
@@ -49,7 +57,7 @@ class BusLink:
         self._on_event = on_event
         self._name = name
         self.client: Client | None = None
-        self.following = False  # subscribed to awards and rule changes
+        self.following = False  # subscribed to awards, rule changes and the community
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -75,7 +83,7 @@ class BusLink:
                 )
                 js = self.client.jetstream()
                 await ensure_streams(js, self._replicas, API_STREAMS)
-                for subject, stream in (("awards.>", AWARDS.name), (CONTROL_RULES, CONTROL.name)):
+                for subject, stream in FOLLOWED:
                     await js.subscribe(
                         subject,
                         stream=stream,
@@ -84,7 +92,7 @@ class BusLink:
                         deliver_policy=DeliverPolicy.NEW,
                     )
                 self.following = True
-                log.info("following awards and rule changes")
+                log.info("following awards, rule changes and the community")
                 return
             except Exception as exc:
                 log.warning("nats not reachable yet", error=str(exc), retry_in=delay)

@@ -3,8 +3,9 @@
 - The pages (``/screen``, ``/me``, ``/admin``) load scripts, styles, fonts and data from
   the gateway alone, and nothing inline (data for the scripts travels as
   ``<script type="application/json">``, which is never executed).
-- ``/screen`` and ``/me`` may be framed by Microsoft Teams (a channel tab shows the
-  board, a personal tab the employee page); ``/admin`` by nothing, so that no other
+- ``/screen``, ``/me`` and ``/teams/config`` may be framed by Microsoft Teams (a channel
+  tab shows the board, a personal tab the employee page, and Teams shows the channel tab's
+  set-up page in a dialog); ``/admin`` by nothing, so that no other
   site can overlay a publish button; API answers by nothing either.
 - No page or answer sends a ``Referer`` onwards, and none is MIME-sniffed.
 - Personal answers and pages are never stored by a browser or proxy: ``/me``, ``/admin``,
@@ -31,10 +32,21 @@ PAGE_POLICY = (
     "frame-ancestors {framers}"
 )
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
-# Pages a Teams tab shows; every other page may not be framed at all.
-IN_TEAMS = ("/screen", "/me")
-PAGES = (*IN_TEAMS, "/admin")
-PERSONAL = ("/me", "/admin", "/screen", "/api/me", "/api/admin", "/api/insights")
+# Pages a Teams tab shows (and the channel tab's set-up page); no other page may be framed.
+IN_TEAMS = ("/screen", "/me", "/teams/config")
+PAGES = (
+    *(*IN_TEAMS, "/admin", "/champions", "/champions/checkin", "/community"),
+    "/teams/auth-end",  # the last page of the Teams sign-in pop-up, a window of its own
+)
+PERSONAL = (
+    *("/me", "/admin", "/screen", "/api/me", "/api/admin", "/api/insights"),
+    # The champions programme: applications, check-in codes (screens' too), activities.
+    *("/champions", "/api/champions", "/api/champion-events", "/api/activities"),
+    "/api/screen/checkin",
+    # The community: kudos, stories, tries and claim codes are someone's own.
+    *("/community", "/api/kudos", "/api/stories", "/api/usecases", "/api/claims"),
+    "/api/people",
+)
 
 
 def page_policy(path: str) -> str:

@@ -113,8 +113,13 @@ def texts(lang: Lang) -> dict[str, str]:
 PAGE_TEXTS: dict[str, dict[str, str]] = {
     "nl": {
         "signin_title": "Aanmelden",
-        "signin_help": "Plak je toegangstoken (Entra ID) of open deze pagina met #token=...",
-        "signin_button": "Aanmelden",
+        "signin_help": "Meld je aan met je Microsoft-werkaccount om je eigen voortgang te zien.",
+        "signin_button": "Aanmelden met Microsoft",
+        "signout": "Afmelden",
+        "signin_failed_title": "Aanmelden is niet gelukt",
+        "signin_failed_help": "Microsoft heeft de aanmelding niet bevestigd. Probeer het opnieuw;"
+        " blijft het mislukken, geef dan de reden hieronder door aan je beheerder.",
+        "signin_again": "Opnieuw aanmelden",
         "me_title": "Mijn voortgang",
         "neighbours_title": "Ik en mijn buren deze week",
         "goals_title": "Binnen handbereik",
@@ -165,8 +170,13 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "signin_title": "Sign in",
-        "signin_help": "Paste your access token (Entra ID) or open this page with #token=...",
-        "signin_button": "Sign in",
+        "signin_help": "Sign in with your Microsoft work account to see your own progress.",
+        "signin_button": "Sign in with Microsoft",
+        "signout": "Sign out",
+        "signin_failed_title": "Sign-in did not complete",
+        "signin_failed_help": "Microsoft did not confirm the sign-in. Please try again; if it"
+        " keeps failing, pass the reason below on to your administrator.",
+        "signin_again": "Sign in again",
         "me_title": "My progress",
         "neighbours_title": "Me and my neighbours this week",
         "goals_title": "Within reach",
@@ -216,8 +226,14 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
     },
     "fr": {
         "signin_title": "Connexion",
-        "signin_help": "Collez votre jeton d'accès (Entra ID) ou ouvrez cette page avec #token=...",
-        "signin_button": "Se connecter",
+        "signin_help": "Connectez-vous avec votre compte professionnel Microsoft pour voir"
+        " votre progression.",
+        "signin_button": "Se connecter avec Microsoft",
+        "signout": "Se déconnecter",
+        "signin_failed_title": "La connexion n'a pas abouti",
+        "signin_failed_help": "Microsoft n'a pas confirmé la connexion. Réessayez\u00a0; si"
+        " l'échec persiste, transmettez la raison ci-dessous à votre administrateur.",
+        "signin_again": "Se reconnecter",
         "me_title": "Ma progression",
         "neighbours_title": "Mes voisins de classement cette semaine",
         "goals_title": "À portée de main",

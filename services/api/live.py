@@ -1,4 +1,4 @@
-"""Live updates for office screens: awards in, Server-Sent Events out.
+"""Live updates for office screens: awards and community news in, Server-Sent Events out.
 
 Every award scoring publishes on AWARDS counts towards a screen message, encoded
 once and queued for every connected screen. Points awards arrive in bursts
@@ -8,6 +8,11 @@ awards it stands for: the first burst goes out on the next turn of the event
 loop, the rest in one trailing message at the end of the interval. Badges,
 levels and challenges are celebrated one by one, up to a few per second. A slow
 screen loses its oldest messages, never blocks the others.
+
+The community's announcements (COMMUNITY) go out as ``community`` messages that
+tell screens which view to read again: an approved or withdrawn story, a kudos
+(also shown as a shout-out, within the same budget as celebrations, with the names
+of people who opted in only), a champion event whose check-in opens or changes.
 """
 
 from __future__ import annotations
@@ -21,14 +26,19 @@ from typing import Any
 
 from sse_starlette import ServerSentEvent
 
+from services.api.champions.codes import OPEN_AFTER, OPEN_BEFORE
 from services.api.directory import Snapshot
 from shared.events import (
     AwardBase,
     BadgeAwarded,
     ChallengeCompleted,
+    ChampionEventChanged,
     CloudEvent,
+    KudosGiven,
     LevelReached,
+    Payload,
     PointsAwarded,
+    StoryPublished,
 )
 from shared.languages import LANGUAGES
 from shared.leaderboards import Scope
@@ -59,6 +69,36 @@ def screen_message(award: AwardBase, directory: Snapshot, min_size: int) -> dict
         # In every language; where the rule set gives none, its own language's.
         message["titles"] = {language: award.title_in(language) for language in LANGUAGES}
     return message
+
+
+def community_message(payload: Payload, directory: Snapshot) -> dict[str, Any] | None:
+    """What a screen needs to hear of a community announcement; None for the rest.
+
+    No person id and no message text: a name only of people who opted in (the
+    screen says "a colleague" for the others), the stories themselves are read
+    again from ``/api/screen/stories``.
+    """
+    if isinstance(payload, StoryPublished):
+        return {"kind": "story", "change": str(payload.change)}
+    if isinstance(payload, KudosGiven):
+        return {
+            "kind": "kudos",
+            "giver": directory.name_of(payload.giver),
+            "receiver": directory.name_of(payload.receiver),
+            "value": payload.value,
+        }
+    if isinstance(payload, ChampionEventChanged):
+        return {
+            "kind": "event",
+            "change": str(payload.change),
+            "opens_at": (payload.starts_at - OPEN_BEFORE).isoformat(),
+            "closes_at": (payload.ends_at + OPEN_AFTER).isoformat(),
+        }
+    return None
+
+
+def is_community(event: CloudEvent[Any]) -> bool:
+    return event.type.startswith("community.")
 
 
 class Fanout:
@@ -124,18 +164,29 @@ class Live:
     def _message(self, event: CloudEvent[Any], directory: Snapshot) -> dict[str, Any]:
         return screen_message(event.data, directory, self._min) | {"at": event.time.isoformat()}
 
+    def community(self, event: CloudEvent[Any], directory: Snapshot) -> None:
+        """Tell screens to read a view again; a kudos is also a shout-out."""
+        message = community_message(event.data, directory)
+        if message is None:
+            return
+        message["at"] = event.time.isoformat()
+        if message["kind"] == "kudos":
+            self._celebrate(message, "community")
+        else:
+            self.fanout.broadcast(encode("community", message))
+
     def rules_changed(self) -> None:
         """A new rule set rewrites every board: screens reload everything."""
         self._on_boards_changed()
         self.fanout.broadcast(encode("boards", {"kind": "rules"}))
 
-    def _celebrate(self, message: dict[str, Any]) -> None:
+    def _celebrate(self, message: dict[str, Any], event: str = "celebration") -> None:
         now = time.monotonic()
         if now - self._window_start >= self._interval:
             self._window_start, self._celebrated = now, 0
         if self._celebrated < self._budget:
             self._celebrated += 1
-            self.fanout.broadcast(encode("celebration", message))
+            self.fanout.broadcast(encode(event, message))
 
     def _boards_changed(self, event: CloudEvent[Any], directory: Snapshot) -> None:
         """Count the award towards the next ``boards`` message; describe only the last one.

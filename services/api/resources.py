@@ -15,10 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.api.auth.display import DisplayToken  # noqa: F401 - registers the table
 from services.api.auth.guard import Guard
 from services.api.auth.setup import auth_http, build_guard
+from services.api.auth.teams import TeamsSso, build_teams_sso
 from services.api.bus import BusLink
 from services.api.cache import RenderedCache
+from services.api.community.background import CommunityTasks
 from services.api.directory import Directory
-from services.api.live import Fanout, Live
+from services.api.live import Fanout, Live, is_community
 from services.api.metrics import ApiMetrics
 from services.api.outbox import OutboxRelay
 from services.api.published import Published
@@ -57,6 +59,8 @@ class Resources:
     replays: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Publishes what write endpoints announce (services/api/outbox.py).
     outbox: OutboxRelay | None = None
+    # Teams single sign-on (services/api/auth/teams.py); None without browser sign-in.
+    teams_sso: TeamsSso | None = None
 
 
 @asynccontextmanager
@@ -85,6 +89,9 @@ async def open_resources(
             published.invalidate()
             live.rules_changed()
             return
+        if is_community(event):
+            live.community(event, await directory.snapshot())
+            return
         metrics.awards.labels(event.type.removeprefix("awards.")).inc()
         live.award(event, await directory.snapshot())
 
@@ -97,8 +104,11 @@ async def open_resources(
     bus.start()
     outbox = OutboxRelay(engine, lambda: bus.client)
     outbox.start()
+    # Loads the use-case library, then confirms "I tried this" in the background.
+    community = CommunityTasks(engine, settings)
+    await community.start()
     http = auth_http(settings)
-    guard = build_guard(settings, engine, http)
+    guard = build_guard(settings, engine, http, redis)
     try:
         yield Resources(
             settings,
@@ -116,10 +126,14 @@ async def open_resources(
             RenderedCache(INSIGHTS_SECONDS),
             StreamSlots(settings.api_live_max_streams),
             outbox=outbox,
+            teams_sso=build_teams_sso(settings, http),
         )
     finally:
+        await community.close()
         await outbox.close()
         live.close()
+        if guard.signin is not None:
+            guard.signin.close()
         await http.aclose()
         await bus.close()
         await redis.aclose()

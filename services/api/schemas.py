@@ -184,6 +184,7 @@ class ExplanationLine(BaseModel):
     reason: str
     app: str | None = None
     at: datetime | None = None
+    title: str | None = Field(default=None, description="What granted points were for")
 
 
 class DayExplanation(BaseModel):
@@ -194,6 +195,9 @@ class DayExplanation(BaseModel):
     points: int
     daily_cap: int | None
     lines: list[ExplanationLine]
+    recognition: list[ExplanationLine] = Field(
+        default=[], description="Points granted outside Copilot usage, and revocations"
+    )
     awards: list[ExplanationLine]
     notes: list[str]
 

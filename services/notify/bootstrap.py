@@ -1,4 +1,5 @@
-"""The composition root of notify: settings, SQL, NATS, channels, senders, consumer, dispatcher."""
+"""The composition root of notify: settings, SQL, NATS, channels, senders, the consumers of
+AWARDS and COMMUNITY, dispatcher."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notify import models  # noqa: F401  # registers the notify tables
 from services.notify.channels import Channel, load_channels
-from services.notify.consumer import AwardConsumer, patiently
+from services.notify.community_intake import take_community
+from services.notify.consumer import AwardConsumer, CommunityConsumer, StreamConsumer, patiently
 from services.notify.dispatcher import Dispatcher, Policy, Sender
 from services.notify.engage import EngageSender
 from services.notify.engage_auth import EngageTokens
@@ -145,14 +147,22 @@ async def run(settings: NotifySettings, stop: asyncio.Event) -> None:
             await session.commit()
         wake.set()
 
-    consumer = AwardConsumer(
-        js,
-        intake,
-        batch_size=settings.notify_batch_size,
-        max_deliver=settings.notify_max_deliver,
-        ack_wait=settings.notify_ack_wait_seconds,
-        max_ack_pending=settings.notify_max_ack_pending,
-    )
+    async def community_intake(events: Sequence[CloudEvent[Any]]) -> None:
+        async with sessions() as session:
+            await take_community(session, events, channels, settle, settings.tz)
+            await session.commit()
+        wake.set()
+
+    options: dict[str, Any] = {
+        "batch_size": settings.notify_batch_size,
+        "max_deliver": settings.notify_max_deliver,
+        "ack_wait": settings.notify_ack_wait_seconds,
+        "max_ack_pending": settings.notify_max_ack_pending,
+    }
+    consumers: list[StreamConsumer] = [
+        AwardConsumer(js, intake, **options),
+        CommunityConsumer(js, community_intake, **options),
+    ]
     async with httpx.AsyncClient(
         timeout=settings.notify_http_timeout_seconds, verify=_verify(settings)
     ) as http:
@@ -165,7 +175,10 @@ async def run(settings: NotifySettings, stop: asyncio.Event) -> None:
         if settings.notify_status_port:
             await status.start(settings.notify_status_port)
         tasks = [
-            asyncio.create_task(consumer.run(stop), name="consumer"),
+            *(
+                asyncio.create_task(consumer.run(stop), name=consumer.source.durable)
+                for consumer in consumers
+            ),
             asyncio.create_task(
                 dispatcher.run(stop, wake, settings.notify_poll_seconds), name="dispatcher"
             ),

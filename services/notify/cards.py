@@ -13,6 +13,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from services.notify.blocks import fact_set, heading, paragraph
+from services.notify.community_cards import community_content, community_told
+from services.notify.community_facts import COMMUNITY_FACTS
 from services.notify.facts import (
     BadgeFacts,
     BurstFacts,
@@ -32,27 +35,6 @@ MAX_CARD_BYTES = 28 * 1024 - 512  # room for the Workflows envelope around the c
 MAX_LIST = 5
 
 Card = dict[str, Any]
-
-
-def heading(text: str) -> dict[str, Any]:
-    return {"type": "TextBlock", "text": text, "size": "Large", "weight": "Bolder", "wrap": True}
-
-
-def paragraph(text: str, *, subtle: bool = False) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "TextBlock", "text": text, "wrap": True}
-    if subtle:
-        block["isSubtle"] = True
-    return block
-
-
-def fact_set(title: str | None, rows: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    if not rows:
-        return []
-    facts = {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in rows]}
-    if title is None:
-        return [facts]
-    caption = {"type": "TextBlock", "text": title, "weight": "Bolder", "spacing": "Medium"}
-    return [caption | {"wrap": True}, facts]
 
 
 def as_told(facts: Facts, names: Mapping[str, str], sizes: GroupSizes, min_size: int) -> Facts:
@@ -77,6 +59,8 @@ def as_told(facts: Facts, names: Mapping[str, str], sizes: GroupSizes, min_size:
         case BurstFacts():
             teams = [c for c in facts.teams if sizes.team_shown(c.label, min_size)]
             return facts.model_copy(update={"teams": teams})
+    if isinstance(facts, COMMUNITY_FACTS):
+        return community_told(facts, names, sizes, min_size)
     return facts
 
 
@@ -161,6 +145,8 @@ def _content(facts: Facts, lang: Language, names: Mapping[str, str]) -> tuple[st
                 t("spotlight.badges", lang), [(b, "🏅") for b in facts.badges_in(lang)[:MAX_LIST]]
             )
             return title, blocks
+    if isinstance(facts, COMMUNITY_FACTS):
+        return community_content(facts, lang, names)
     raise ValueError(f"no card for {facts!r}")
 
 

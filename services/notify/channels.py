@@ -3,11 +3,18 @@
 A channel is a Teams Workflows webhook or a Viva Engage community. Routing is
 by department (``departments``; none means the whole company) and by kind of
 notification (``kinds``).
+
+Awards go to every channel that wants them: the company's and their department's.
+The community's cards are addressed: a tip, an event or a new champion to its
+departments' Teams channels (:func:`to_departments`), where a department without a
+channel of its own falls back to the company's (the default channel, ``departments``
+absent); a story to the company's channels (:func:`company`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -25,8 +32,32 @@ from pydantic import (
 from shared.languages import Language
 from shared.settings import NotifySettings
 
-Kind = Literal["badge", "level", "challenge", "burst", "weekly", "spotlight"]
-ALL_KINDS: list[Kind] = ["badge", "level", "challenge", "burst", "weekly", "spotlight"]
+Kind = Literal[
+    "badge",
+    "level",
+    "challenge",
+    "burst",
+    "weekly",
+    "spotlight",
+    "tip",
+    "story",
+    "kudos",
+    "event",
+    "champion",
+]
+ALL_KINDS: list[Kind] = [
+    "badge",
+    "level",
+    "challenge",
+    "burst",
+    "weekly",
+    "spotlight",
+    "tip",
+    "story",
+    "kudos",
+    "event",
+    "champion",
+]
 
 
 class Channel(BaseModel):
@@ -107,3 +138,31 @@ def load_channels(settings: NotifySettings) -> list[Channel]:
 
 def route(channels: list[Channel], kind: str, department: str | None) -> list[Channel]:
     return [c for c in channels if c.wants(kind, department)]
+
+
+def company(channels: Iterable[Channel], kind: str, type_: str = "teams") -> list[Channel]:
+    """The default channels: the whole company's, of ``type_``, that want ``kind``."""
+    return [c for c in channels if c.departments is None and c.type == type_ and kind in c.kinds]
+
+
+def to_departments(
+    channels: Iterable[Channel], kind: str, departments: Iterable[str]
+) -> list[Channel]:
+    """The Teams channels of ``departments`` that want ``kind``, in configuration order.
+
+    A department no channel names falls back to the default channels; so does an empty
+    list (everyone). A department whose channels do not want ``kind`` gets nothing: its
+    admin chose so.
+    """
+    teams = [c for c in channels if c.type == "teams"]
+    wanted: set[str] = set()
+    named = list(dict.fromkeys(departments))
+    fallback = not named
+    for department in named:
+        own = [c for c in teams if c.departments is not None and department in c.departments]
+        if not own:
+            fallback = True
+        wanted.update(c.name for c in own if kind in c.kinds)
+    if fallback:
+        wanted.update(c.name for c in company(teams, kind))
+    return [c for c in teams if c.name in wanted]

@@ -1,18 +1,21 @@
-"""The AWARDS subscriber: a durable JetStream pull consumer written on nats-py directly.
+"""The AWARDS and COMMUNITY subscribers: durable JetStream pull consumers written on
+nats-py directly, one per stream (``notify-awards`` on ``awards.*``,
+``notify-community`` on ``community.>``), each with its own intake.
 
 Why not a faststream subscriber: intake commits a whole fetched batch in one SQL
 transaction and then acks each message, and a failing message is either
-nak'ed with a delay or, on its last allowed delivery, copied to ``dlq.awards``
+nak'ed with a delay or, on its last allowed delivery, copied to ``dlq.<stream>``
 with the reason; nats-py makes each of those steps explicit, and faststream's
 in-memory test broker would not exercise them anyway.
 
 Semantics match NACK_ON_ERROR: an error naks (redelivery), never drops.
 
-A message holds one award event or a CloudEvents JSON batch of them (scoring
-sends points in batches): an element that cannot be read goes to
-``dlq.awards`` alone, with its reason, and the rest is taken in; on the last
-delivery of a batch whose intake keeps failing, only the events intake refuses
-one by one are dead-lettered.
+A message holds one event or a CloudEvents JSON batch of them (scoring sends
+points in batches): an element that cannot be read goes to ``dlq.<stream>``
+alone, with its reason, and the rest is taken in; on the last delivery of a
+batch whose intake keeps failing, only the events intake refuses one by one are
+dead-lettered. A reason names what is wrong, never the values: a story's text
+stays out of dead-letter headers and logs.
 
 A busy machine or a reconnect can make a JetStream API call time out; that is
 waited out (creating the consumer, fetching, acking), never fatal: an
@@ -24,7 +27,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from nats.aio.msg import Msg
@@ -34,17 +39,48 @@ from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import ServiceUnavailableError
+from pydantic import ValidationError
 
-from shared.batches import decode
-from shared.events import AwardBase, CloudEvent
+from shared.batches import Unreadable, decode
+from shared.events import (
+    AwardBase,
+    ChampionChanged,
+    ChampionEventChanged,
+    CloudEvent,
+    KudosGiven,
+    Payload,
+    StoryPublished,
+    TipPosted,
+    parse_event,
+)
 from shared.logs import get_logger
 from shared.subjects import dead_letter
 
 log = get_logger(__name__)
 
-DURABLE = "notify-awards"
-SUBJECT = "awards.*"
-STREAM = "AWARDS"
+
+@dataclass(frozen=True)
+class Source:
+    """A stream notify reads, with its durable consumer and the payloads it takes in."""
+
+    stream: str
+    subject: str
+    durable: str
+    payloads: tuple[type[Payload], ...]
+    # Payloads carry people's own words (a story): a failed intake is logged by the kind
+    # of error alone, since a database error's text quotes the values it was given.
+    words: bool = False
+
+
+AWARDS = Source("AWARDS", "awards.*", "notify-awards", (AwardBase,))
+COMMUNITY = Source(
+    "COMMUNITY",
+    "community.>",
+    "notify-community",
+    (KudosGiven, StoryPublished, TipPosted, ChampionEventChanged, ChampionChanged),
+    words=True,
+)
+DURABLE, SUBJECT, STREAM = AWARDS.durable, AWARDS.subject, AWARDS.stream
 
 Intake = Callable[[Sequence[CloudEvent[Any]]], Awaitable[None]]
 
@@ -73,11 +109,32 @@ async def patiently(step: Callable[[], Awaitable[Any]], stop: asyncio.Event, wha
     return False
 
 
-class AwardConsumer:
+def _kind_of_current_error() -> str:
+    kind = sys.exc_info()[0]
+    return kind.__name__ if kind is not None else "unknown"
+
+
+def reason_of(exc: ValueError) -> str:
+    """Why a message cannot be read, without the values it holds."""
+    if isinstance(exc, ValidationError):
+        reasons = []
+        for error in exc.errors(include_input=False, include_url=False):
+            where = ".".join(str(part) for part in error["loc"])
+            reasons.append(f"{where}: {error['msg']}" if where else error["msg"])
+        return "; ".join(reasons)
+    return str(exc)
+
+
+class StreamConsumer:
+    """Ack policy explicit, durable ``source.durable``, ``batch_size`` messages a fetch,
+    ``max_ack_pending`` and ``ack_wait`` from settings; redelivered up to ``max_deliver``
+    times, then dead-lettered."""
+
     def __init__(
         self,
         js: JetStreamContext,
         intake: Intake,
+        source: Source,
         *,
         batch_size: int = 100,
         max_deliver: int = 5,
@@ -87,32 +144,35 @@ class AwardConsumer:
     ) -> None:
         self.js = js
         self.intake = intake
+        self.source = source
         self.batch_size = batch_size
         self.max_intake = max_intake  # events per intake call (whole messages, at least one)
         self.config = ConsumerConfig(
-            durable_name=DURABLE,
+            durable_name=source.durable,
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
             max_deliver=max_deliver,
             ack_wait=ack_wait,
             max_ack_pending=max_ack_pending,
-            filter_subject=SUBJECT,
+            filter_subject=source.subject,
         )
 
     async def run(self, stop: asyncio.Event) -> None:
         subscription: list[JetStreamContext.PullSubscription] = []
 
+        source = self.source
+
         async def subscribe() -> None:
             subscription.append(
                 await self.js.pull_subscribe(
-                    SUBJECT, durable=DURABLE, stream=STREAM, config=self.config
+                    source.subject, durable=source.durable, stream=source.stream, config=self.config
                 )
             )
 
-        if not await patiently(subscribe, stop, "create consumer"):
+        if not await patiently(subscribe, stop, f"create consumer {source.durable}"):
             return
         [sub] = subscription
-        log.info("consuming", durable=DURABLE, subject=SUBJECT, batch=self.batch_size)
+        log.info("consuming", durable=source.durable, subject=source.subject, batch=self.batch_size)
         try:
             while not stop.is_set():
                 try:
@@ -140,16 +200,17 @@ class AwardConsumer:
             try:
                 events, unreadable = decode(msg)
             except ValueError as exc:
-                await self.dead_letter(msg, f"unparseable: {exc}"[:300])
+                await self.dead_letter(msg, f"unparseable: {reason_of(exc)}"[:300])
                 continue
             for element in unreadable:
-                reason = f"unparseable element {element.position}: {element.reason}"
+                why = self.why_unreadable(element)
+                reason = f"unparseable element {element.position}: {why}"
                 await self.dead_letter_element(msg, element.body, reason, str(element.position))
-            awards = [event for event in events if isinstance(event.data, AwardBase)]
-            if not awards:
+            taken = [e for e in events if isinstance(e.data, self.source.payloads)]
+            if not taken:
                 await msg.ack()
                 continue
-            parsed.append((msg, awards))
+            parsed.append((msg, taken))
         # Batch messages hold hundreds of events: one intake transaction takes in
         # whole messages up to about max_intake events, so it stays well within ack_wait.
         chunk: list[tuple[Msg, list[CloudEvent[Any]]]] = []
@@ -162,6 +223,16 @@ class AwardConsumer:
             held += len(awards)
         if chunk:
             await self.take_in(chunk)
+
+    def why_unreadable(self, element: Unreadable) -> str:
+        """Why an element of a batch cannot be read, without its words where it has some."""
+        if not self.source.words:
+            return element.reason
+        try:
+            parse_event(element.body)
+        except ValueError as exc:
+            return reason_of(exc)
+        return "unreadable"
 
     async def take_in(self, parsed: list[tuple[Msg, list[CloudEvent[Any]]]]) -> None:
         """Intake of some messages' events in one go, then their acks."""
@@ -188,9 +259,11 @@ class AwardConsumer:
 
     async def failed(self, msg: Msg, events: list[CloudEvent[Any]]) -> None:
         deliveries = msg.metadata.num_delivered
-        log.exception(
-            "intake failed", event_id=events[0].id, events=len(events), delivery=deliveries
-        )
+        about = {"event_id": events[0].id, "events": len(events), "delivery": deliveries}
+        if self.source.words:
+            log.warning("intake failed", error=_kind_of_current_error(), **about)
+        else:
+            log.exception("intake failed", **about)
         if deliveries < (self.config.max_deliver or 1):
             await msg.nak(delay=min(60.0, 2.0**deliveries))
         elif len(events) == 1:
@@ -217,7 +290,7 @@ class AwardConsumer:
             "Uptake-Subject": msg.subject,
             "Nats-Msg-Id": f"notify-dlq-{msg.metadata.sequence.stream}",
         }
-        await self.js.publish(dead_letter(STREAM), msg.data, headers=headers)
+        await self.js.publish(dead_letter(self.source.stream), msg.data, headers=headers)
         await msg.term()
         log.warning("dead-lettered", subject=msg.subject, reason=reason)
 
@@ -232,5 +305,19 @@ class AwardConsumer:
             "Uptake-Subject": msg.subject,
             "Nats-Msg-Id": f"notify-dlq-{msg.metadata.sequence.stream}-{tag}",
         }
-        await self.js.publish(dead_letter(STREAM), body, headers=headers)
+        await self.js.publish(dead_letter(self.source.stream), body, headers=headers)
         log.warning("event dead-lettered", subject=msg.subject, reason=reason)
+
+
+class AwardConsumer(StreamConsumer):
+    """AWARDS: what scoring decided."""
+
+    def __init__(self, js: JetStreamContext, intake: Intake, **options: Any) -> None:
+        super().__init__(js, intake, AWARDS, **options)
+
+
+class CommunityConsumer(StreamConsumer):
+    """COMMUNITY: tips, stories, kudos, champion events and champions, announced by the api."""
+
+    def __init__(self, js: JetStreamContext, intake: Intake, **options: Any) -> None:
+        super().__init__(js, intake, COMMUNITY, **options)

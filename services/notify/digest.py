@@ -4,13 +4,16 @@ A backfill reaches notify as several intake batches over seconds or minutes, eac
 due on its own; a burst digest therefore stays open for a fold window
 (``NOTIFY_FOLD_SECONDS``) and takes every personal card that comes due on its
 channel meanwhile, so the whole backfill is one digest rather than one per batch.
+A :class:`Fold` says which cards fold into which digest: awards into ``burst``
+(:data:`AWARDS_FOLD`), kudos into their own (:mod:`services.notify.kudos_fold`).
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -23,6 +26,7 @@ from services.notify.facts import (
     PERSONAL,
     BurstFacts,
     Count,
+    Facts,
     Label,
     SpotlightFacts,
     TeamScore,
@@ -47,11 +51,23 @@ TOP = 5
 FOLD_WINDOW = timedelta(minutes=5)
 
 
-async def pending_digest(session: AsyncSession, channel: str) -> OutboxEntry | None:
+@dataclass(frozen=True)
+class Fold:
+    """Cards of ``kinds`` that fold into one digest of kind ``digest`` when many are due."""
+
+    digest: str
+    kinds: tuple[str, ...]
+    of: Callable[[Sequence[OutboxEntry]], Facts]  # the digest of some cards
+    merged: Callable[[Facts, Facts], Facts]  # a digest with more cards folded in
+
+
+async def pending_digest(
+    session: AsyncSession, channel: str, kind: str = "burst"
+) -> OutboxEntry | None:
     query = (
         select(OutboxEntry)
         .where(OutboxEntry.channel == channel)
-        .where(OutboxEntry.kind == "burst")
+        .where(OutboxEntry.kind == kind)
         .where(OutboxEntry.status == Status.PENDING)
         .order_by(col(OutboxEntry.id))
         .limit(1)
@@ -76,42 +92,44 @@ async def fold_burst(
     *,
     threshold: int = 0,
     window: timedelta = FOLD_WINDOW,
+    fold: Fold | None = None,
 ) -> bool:
-    """Fold the channel's due personal cards into its digest; whether they must wait.
+    """Fold the channel's due cards of ``fold`` (awards: personal cards) into its digest;
+    whether they must wait.
 
-    At most one digest per channel is pending. While its window runs, every due
-    personal card is folded into it; once the window closed, cards wait until it
+    At most one digest of a kind per channel is pending. While its window runs, every
+    due card of its kinds is folded into it; once the window closed, cards wait until it
     has gone out, so two digests of a channel go out at least ``window`` apart.
     Without a pending digest, more than ``threshold`` due cards open a new one.
-    Returns True while a digest is pending: personal cards are then not sent alone.
+    Returns True while a digest is pending: those cards are then not sent alone.
     """
-    digest = await pending_digest(session, channel.name)
+    fold = fold or AWARDS_FOLD
+    digest = await pending_digest(session, channel.name, fold.digest)
     if digest is not None and not is_open(digest, now, window):
         return True
     if digest is None:
-        due = await count_due(session, channel.name, now, PERSONAL_KINDS)
+        due = await count_due(session, channel.name, now, fold.kinds)
         if due <= threshold:
             return False
-    entries = await _due_personal(session, channel.name, now)
+    entries = await _due_of(session, channel.name, now, fold.kinds)
     if not entries:
         return digest is not None
-    folded = burst_of(entries)
+    folded = fold.of(entries)
     if digest is None:
-        key = f"{channel.name}:burst:{entries[0].id}-{entries[-1].id}"
-        row = _entry(channel, key, "burst", dump_facts(folded), now)
+        key = f"{channel.name}:{fold.digest}:{entries[0].id}-{entries[-1].id}"
+        row = _entry(channel, key, fold.digest, dump_facts(folded), now)
         row.not_before = as_utc(now) + window
         await enqueue(session, [row])
     else:
         key = digest.key
         before = load_facts(digest.facts)
-        assert isinstance(before, BurstFacts)
         # Only a digest nobody claimed meanwhile takes more cards.
         taken = await session.exec(
             update(OutboxEntry)
             .where(col(OutboxEntry.id) == digest.id)
             .where(col(OutboxEntry.status) == Status.PENDING)
             .where(col(OutboxEntry.not_before) == digest.not_before)
-            .values(facts=dump_facts(merged(before, folded)))
+            .values(facts=dump_facts(fold.merged(before, folded)))
         )
         if int(taken.rowcount or 0) != 1:
             await session.rollback()
@@ -131,13 +149,15 @@ async def fold_burst(
     return True
 
 
-async def _due_personal(session: AsyncSession, channel: str, now: datetime) -> list[OutboxEntry]:
+async def _due_of(
+    session: AsyncSession, channel: str, now: datetime, kinds: Sequence[str]
+) -> list[OutboxEntry]:
     query = (
         select(OutboxEntry)
         .where(OutboxEntry.channel == channel)
         .where(OutboxEntry.status == Status.PENDING)
         .where(OutboxEntry.not_before <= as_utc(now))
-        .where(col(OutboxEntry.kind).in_(PERSONAL_KINDS))
+        .where(col(OutboxEntry.kind).in_(kinds))
         .order_by(col(OutboxEntry.id))
     )
     return list((await session.exec(query)).all())
@@ -188,6 +208,14 @@ def merged(first: BurstFacts, then: BurstFacts) -> BurstFacts:
 
 def _ranked(counts: Iterable[Count]) -> list[Count]:
     return sorted(counts, key=lambda c: (-c.count, c.label))
+
+
+def _merged_bursts(first: Facts, then: Facts) -> Facts:
+    assert isinstance(first, BurstFacts) and isinstance(then, BurstFacts)
+    return merged(first, then)
+
+
+AWARDS_FOLD = Fold("burst", PERSONAL_KINDS, burst_of, _merged_bursts)
 
 
 def _entry(channel: Channel, key: str, kind: str, facts: str, now: datetime) -> OutboxEntry:

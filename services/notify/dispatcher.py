@@ -23,9 +23,10 @@ from services.notify import outbox
 from services.notify.cards import as_told
 from services.notify.channels import Channel
 from services.notify.delivery import Delivery, backoff
-from services.notify.digest import PERSONAL_KINDS, fold_burst, schedule_weekly
+from services.notify.digest import AWARDS_FOLD, Fold, fold_burst, schedule_weekly
 from services.notify.facts import Facts, load_facts, people_in
 from services.notify.health import channel_health, set_health
+from services.notify.kudos_fold import KUDOS_FOLD
 from services.notify.models import OutboxEntry
 from services.notify.politeness import QuietHours
 from services.notify.status import POSTS
@@ -34,6 +35,9 @@ from shared.people import Person
 from shared.small_groups import group_sizes
 
 log = get_logger(__name__)
+
+# Cards that fold into a digest when many are due at once: awards, and kudos.
+FOLDS: tuple[Fold, ...] = (AWARDS_FOLD, KUDOS_FOLD)
 
 
 class Sender(Protocol):
@@ -116,14 +120,18 @@ class Dispatcher:
             room = min(limit - today, self.policy.per_tick)
             if room <= 0:
                 return 0
-            digest_pending = await fold_burst(
-                session,
-                channel,
-                now,
-                threshold=self.policy.burst_threshold,
-                window=timedelta(seconds=self.policy.fold_seconds),
-            )
-            skip = PERSONAL_KINDS if digest_pending else ()
+            skip: list[str] = []
+            for fold in FOLDS:
+                digest_pending = await fold_burst(
+                    session,
+                    channel,
+                    now,
+                    threshold=self.policy.burst_threshold,
+                    window=timedelta(seconds=self.policy.fold_seconds),
+                    fold=fold,
+                )
+                if digest_pending:
+                    skip += fold.kinds
             entries = await outbox.due(session, channel.name, now, room, skip)
         sent = 0
         for entry in entries:

@@ -11,6 +11,17 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from services.notify.community_facts import (
+    COMMUNITY_FACTS,
+    ChampionFacts,
+    EventFacts,
+    KudosBurstFacts,
+    KudosFacts,
+    StoryFacts,
+    TipFacts,
+    people_named,
+)
+
 
 class _Facts(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -110,7 +121,18 @@ class SpotlightFacts(_Facts):
 
 
 Facts = Annotated[
-    BadgeFacts | LevelFacts | ChallengeFacts | BurstFacts | WeeklyFacts | SpotlightFacts,
+    BadgeFacts
+    | LevelFacts
+    | ChallengeFacts
+    | BurstFacts
+    | WeeklyFacts
+    | SpotlightFacts
+    | TipFacts
+    | StoryFacts
+    | KudosFacts
+    | KudosBurstFacts
+    | EventFacts
+    | ChampionFacts,
     Field(discriminator="kind"),
 ]
 FACTS: TypeAdapter[Facts] = TypeAdapter(Facts)
@@ -137,4 +159,6 @@ def people_in(facts: Facts) -> set[str]:
             return set(facts.people)
         case WeeklyFacts():
             return set(facts.habit_people)
+    if isinstance(facts, COMMUNITY_FACTS):
+        return people_named(facts)
     return set()

@@ -1,5 +1,5 @@
 """What notify keeps in SQL: the outbox, the awards it has seen (with their titles per
-language), and channel health."""
+language), what it told of stories and champion events, and channel health."""
 
 from __future__ import annotations
 
@@ -81,4 +81,21 @@ class ChannelHealth(SQLModel, table=True):
     channel: str = Field(primary_key=True, max_length=100)
     state: str = Field(default="ok", max_length=40)
     detail: str | None = Field(default=None, max_length=500)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Topic(SQLModel, table=True):
+    """What notify told of one story or champion event (``story:<id>``, ``event:<id>``).
+
+    A later change replaces what is not yet sent, and a change older than ``version``
+    (a redelivery after a newer one) changes nothing. Ids only: no person.
+    """
+
+    __tablename__ = "notify_topic"
+
+    topic: str = Field(primary_key=True, max_length=120)
+    version: int = 0  # the newest change taken in
+    closed: bool = False  # withdrawn or cancelled: nothing more is told
+    # JSON list of the channels holding its announcement (sent or waiting to be)
+    announced: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)

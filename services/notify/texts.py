@@ -5,6 +5,7 @@ French follows Belgian usage: a no-break space before ``:`` and ``!``.
 
 from __future__ import annotations
 
+from services.notify.community_texts import COMMUNITY_TEXTS
 from shared.languages import Language
 
 NBSP = "\u00a0"
@@ -134,6 +135,7 @@ TEXTS: dict[str, dict[Language, str]] = {
     "a_department": {"en": "A department", "nl": "Een afdeling", "fr": "Un département"},
     "no_team": {"en": "their team", "nl": "hun team", "fr": "son équipe"},
     "and": {"en": "and", "nl": "en", "fr": "et"},
+    **COMMUNITY_TEXTS,
 }
 
 

@@ -6,7 +6,17 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.sandbox import admin, batch, directory, entra, interactions, messaging, reports
+from services.sandbox import (
+    admin,
+    authorize,
+    batch,
+    directory,
+    entra,
+    interactions,
+    messaging,
+    reports,
+    teams_sso,
+)
 from services.sandbox.errors import graph_error
 from services.sandbox.faults import FaultMiddleware
 from services.sandbox.graphauth import GraphDenied
@@ -48,5 +58,15 @@ def create_app(
     app.include_router(directory.router)
     app.include_router(admin.router)
     app.include_router(messaging.router)
+    app.include_router(authorize.router)
+    app.include_router(teams_sso.router)
     app.include_router(entra.router)  # last: its routes start with a path parameter
+    return app
+
+
+def create_browser_app(state: SandboxState) -> FastAPI:
+    """What the plain HTTP listener serves: the sign-in page a browser opens, nothing else."""
+    app = FastAPI(title="Uptake sandbox tenant: sign-in", docs_url=None, openapi_url=None)
+    app.state.sandbox = state
+    app.include_router(authorize.router)
     return app

@@ -1,4 +1,8 @@
-"""Entra ID as the sandbox plays it: OpenID discovery, JWKS, token and device code."""
+"""Entra ID as the sandbox plays it: OpenID discovery, JWKS, token and device code.
+
+Interactive sign-in (the authorize endpoint and its person picker) is in
+``services/sandbox/authorize.py``; its codes are redeemed here.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from urllib.parse import parse_qsl, unquote_plus
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from services.sandbox.authcodes import CodeRejected
 from services.sandbox.errors import entra_error
 from services.sandbox.signin import refresh, user_token
 from services.sandbox.state import SandboxState
@@ -27,6 +32,14 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
+def _browser_base(request: Request) -> str:
+    """Where browsers sign in: the plain HTTP listener when there is one (no CA to trust)."""
+    settings = _state(request).settings
+    if settings.browser_port is None:
+        return f"{_base(request)}/{settings.tenant_id}"
+    return f"http://{request.url.hostname}:{settings.browser_port}/{settings.tenant_id}"
+
+
 def _unknown_tenant(tenant: str) -> JSONResponse:
     return entra_error(400, "invalid_request", 90002, f"Tenant '{tenant}' not found.")
 
@@ -42,7 +55,7 @@ async def openid_configuration(tenant: str, request: Request) -> Response:
         {
             "issuer": f"{base}/v2.0",
             "token_endpoint": f"{base}/oauth2/v2.0/token",
-            "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+            "authorization_endpoint": f"{_browser_base(request)}/oauth2/v2.0/authorize",
             "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
             "jwks_uri": f"{base}/discovery/v2.0/keys",
             "token_endpoint_auth_methods_supported": [
@@ -54,7 +67,9 @@ async def openid_configuration(tenant: str, request: Request) -> Response:
             "scopes_supported": ["openid", "profile", "email", "offline_access"],
             "subject_types_supported": ["pairwise"],
             "id_token_signing_alg_values_supported": ["RS256"],
+            "code_challenge_methods_supported": ["S256"],
             "grant_types_supported": [
+                "authorization_code",
                 "client_credentials",
                 "password",
                 "refresh_token",
@@ -69,17 +84,6 @@ async def openid_configuration(tenant: str, request: Request) -> Response:
 async def keys(tenant: str, request: Request) -> Response:
     """Public signing keys (JWKS) for validating the sandbox's tokens."""
     return JSONResponse(_state(request).tokens.jwks())
-
-
-@router.get("/{tenant}/oauth2/v2.0/authorize")
-async def authorize(tenant: str) -> Response:
-    """Interactive sign-in is not simulated; use the password or device code grant."""
-    return entra_error(
-        400,
-        "unsupported_response_type",
-        70003,
-        "Interactive sign-in is not available in the sandbox tenant.",
-    )
 
 
 @router.post("/{tenant}/oauth2/v2.0/devicecode")
@@ -139,6 +143,8 @@ async def token(tenant: str, request: Request) -> Response:
         if person is None:
             return entra_error(400, "expired_token", 70020, "The provided code has expired.")
         return user_token(state, person, form.get("scope", ""), client_id, issuer)
+    if grant == "authorization_code":
+        return _authorization_code(state, form, client_id, issuer)
     if grant == "refresh_token":
         return refresh(state, form, client_id, issuer)
     return entra_error(
@@ -170,9 +176,32 @@ def _unknown_client(client_id: str, tenant: str) -> JSONResponse:
     )
 
 
-def _client_credentials(
-    state: SandboxState, form: dict[str, str], client_id: str, issuer: str, endpoint: str
+def _authorization_code(
+    state: SandboxState, form: dict[str, str], client_id: str, issuer: str
 ) -> Response:
+    """Redeem a code from the picker: the same client, redirect URI and the PKCE verifier."""
+    refused = _client_refused(state, form, client_id, f"{issuer[:-5]}/oauth2/v2.0/token")
+    if refused is not None:
+        return refused
+    try:
+        grant = state.auth_codes.redeem(
+            form.get("code", ""),
+            client_id=client_id,
+            redirect_uri=form.get("redirect_uri", ""),
+            code_verifier=form.get("code_verifier", ""),
+        )
+    except CodeRejected as exc:
+        return entra_error(400, "invalid_grant", exc.code, str(exc))
+    person = state.org.by_id(grant.person_id)
+    if person is None or not person.present_on(state.data_date):
+        return entra_error(400, "invalid_grant", 50057, "The user account is disabled.")
+    return user_token(state, person, grant.scope, client_id, issuer, nonce=grant.nonce)
+
+
+def _client_refused(
+    state: SandboxState, form: dict[str, str], client_id: str, endpoint: str
+) -> Response | None:
+    """Why this confidential client is not who it says (secret or certificate), or None."""
     settings = state.settings
     if client_id != settings.client_id:
         return _unknown_client(client_id, settings.tenant_id)
@@ -187,7 +216,7 @@ def _client_credentials(
             "invalid_client",
             7000216,
             "'client_assertion', 'client_secret' or 'request' is required for the "
-            "'client_credentials' grant type.",
+            f"'{form.get('grant_type', '')}' grant type.",
         )
     elif not secrets.compare_digest(form["client_secret"], settings.client_secret):
         return entra_error(
@@ -198,6 +227,16 @@ def _client_credentials(
             f"the client secret value, not the client secret ID, for a secret added to app "
             f"'{client_id}'.",
         )
+    return None
+
+
+def _client_credentials(
+    state: SandboxState, form: dict[str, str], client_id: str, issuer: str, endpoint: str
+) -> Response:
+    settings = state.settings
+    refused = _client_refused(state, form, client_id, endpoint)
+    if refused is not None:
+        return refused
     scopes = form.get("scope", "").split()
     if len(scopes) != 1 or not scopes[0].endswith("/.default"):
         return entra_error(

@@ -50,6 +50,18 @@ class SandboxSettings(BaseSettings):
     client_secret: str = DEMO_CLIENT_SECRET
     user_password: str = DEMO_USER_PASSWORD
     app_roles: list[str] = Field(default_factory=lambda: list(GRAPH_APP_ROLES))
+    # Where the app may send a browser back after sign-in. As in Entra, the port of a
+    # loopback address (127.0.0.1, localhost) is ignored.
+    redirect_uris: list[str] = Field(
+        default_factory=lambda: [
+            "http://127.0.0.1/auth/callback",
+            "http://localhost/auth/callback",
+        ]
+    )
+    # Plain HTTP on this port for the page a person opens in a browser (the sign-in
+    # picker), so that a browser which does not trust the sandbox CA signs in without a
+    # warning. Discovery then names it as the authorization endpoint.
+    browser_port: int | None = None
     token_lifetime_seconds: int = 3599
 
     concealed_names: bool = True

@@ -1,4 +1,5 @@
-"""Delegated (user) tokens: what the password, device code and refresh grants return."""
+"""Delegated (user) tokens: what the password, device code, authorization code and refresh
+grants return."""
 
 from __future__ import annotations
 
@@ -23,8 +24,14 @@ def user_token(
     client_id: str,
     issuer: str,
     roles: list[str] | None = None,
+    nonce: str | None = None,
 ) -> JSONResponse:
-    """A delegated token for a sandbox person (used by the API's sign-in)."""
+    """A delegated token for a sandbox person, with an id token for the client.
+
+    As in Entra with app roles assigned, the id token carries the person's ``roles``
+    (for the client's own app registration), and the ``nonce`` of the authorize request
+    when there was one.
+    """
     resources = [s for s in scope.split() if s not in OIDC_SCOPES]
     audience = resources[0].rsplit("/", 1)[0] if resources else client_id
     if audience.endswith(".default"):
@@ -38,14 +45,15 @@ def user_token(
         "azp": client_id,
         "idtyp": "user",
     }
-    claims: dict[str, Any] = {
-        **identity,
-        "roles": roles if roles is not None else state.roles_of(person),
-    }
+    assigned = roles if roles is not None else state.roles_of(person)
+    claims: dict[str, Any] = {**identity, "roles": assigned}
     if names:
         claims["scp"] = " ".join(names)
     access, lifetime = state.tokens.issue(claims, audience, issuer)
-    id_token, _ = state.tokens.issue(identity, client_id, issuer)
+    id_claims: dict[str, Any] = {**identity, "roles": assigned}
+    if nonce is not None:
+        id_claims["nonce"] = nonce
+    id_token, _ = state.tokens.issue(id_claims, client_id, issuer)
     refresh, _ = state.tokens.issue(
         {"oid": person.id, "rt": True, "scope": scope}, "refresh", issuer
     )

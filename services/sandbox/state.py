@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 import uuid
 from dataclasses import dataclass, field
 
 from services.sandbox.adoption import ActivityModel
+from services.sandbox.authcodes import AuthCodes
 from services.sandbox.certs import CertPaths, ensure_certs
 from services.sandbox.faults import FaultBook
 from services.sandbox.organisation import Organisation, Person, build_organisation
@@ -41,6 +43,7 @@ class SandboxState:
     prompt_counts: PromptCounts
     faults: FaultBook = field(default_factory=FaultBook)
     device_codes: dict[str, str] = field(default_factory=dict)
+    auth_codes: AuthCodes = field(default_factory=AuthCodes)
     delta_cache: dict[tuple[dt.date | None, dt.date], list[Person]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -68,15 +71,19 @@ class SandboxState:
         """App roles of the Uptake API assigned to this person (demo assignments)."""
         if person.index == 0:
             return ["Admin", "Insights.Read"]
+        leads = {"HR / Personeelszaken", "Directie"}
+        if person.placement.department in leads and self._first_of_department[
+            person.placement.department
+        ] == (person.index):
+            return ["Insights.Read"]
+        return []
+
+    @functools.cached_property
+    def _first_of_department(self) -> dict[str, int]:
         firsts: dict[str, int] = {}
         for other in self.org.people:
             firsts.setdefault(other.placement.department, other.index)
-        leads = {"HR / Personeelszaken", "Directie"}
-        if person.placement.department in leads and firsts[person.placement.department] == (
-            person.index
-        ):
-            return ["Insights.Read"]
-        return []
+        return firsts
 
 
 def build_state(settings: SandboxSettings) -> SandboxState:

@@ -42,6 +42,7 @@ class SandboxHandle:
     client_key_path: Path
     user_password: str
     pid: int | None = None  # the server's process, with ``subprocess=True``
+    browser_url: str | None = None  # the plain HTTP sign-in listener, with ``browser=True``
 
     @property
     def client_cert_thumbprint(self) -> str:
@@ -196,10 +197,18 @@ def _wait_healthy(handle: SandboxHandle, process: sp.Popen[bytes], timeout: floa
 
 @contextmanager
 def sandbox_tenant(
-    workdir: Path, *, subprocess: bool = False, startup_timeout: float = 60.0, **options: Any
+    workdir: Path,
+    *,
+    subprocess: bool = False,
+    startup_timeout: float = 60.0,
+    browser: bool = False,
+    **options: Any,
 ) -> Iterator[SandboxHandle]:
     """Run a sandbox tenant; ``options`` are SandboxSettings fields (people, seed,
-    concealed_names, report_redirect, page_size, end_date, ...)."""
+    concealed_names, report_redirect, page_size, end_date, ...). ``browser`` adds the
+    plain HTTP sign-in listener on a free port."""
+    if browser:
+        options = {**options, "browser_port": free_port()}
     settings = SandboxSettings(**{"dir": workdir / "sandbox", **options, "port": free_port()})
     certs = ensure_certs(settings.dir, tuple(settings.cert_names))
     base = f"https://127.0.0.1:{settings.port}"
@@ -213,6 +222,9 @@ def sandbox_tenant(
         client_cert_path=certs.client_cert,
         client_key_path=certs.client_key,
         user_password=settings.user_password,
+        browser_url=(
+            f"http://127.0.0.1:{settings.browser_port}" if settings.browser_port else None
+        ),
     )
     if subprocess:
         with _subprocess(settings, handle, startup_timeout):

@@ -199,8 +199,11 @@ async def preview(
 
 async def _lock_signals(conn: AsyncConnection) -> None:
     # Batches being scored finish first; new ones wait, then score under the new version.
+    # Grants are replayed like signals, so their table is locked alike.
     if conn.dialect.name == "postgresql":
-        await conn.execute(text("LOCK TABLE scoring_signal IN SHARE ROW EXCLUSIVE MODE"))
+        await conn.execute(
+            text("LOCK TABLE scoring_signal, scoring_recognition IN SHARE ROW EXCLUSIVE MODE")
+        )
 
 
 async def publish(

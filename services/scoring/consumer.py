@@ -46,6 +46,8 @@ from shared.events import (
     CloudEvent,
     CopilotActivity,
     DirectoryPerson,
+    RecognitionGranted,
+    RecognitionRevoked,
     UnattributedActivity,
     UnattributedRetired,
 )
@@ -97,6 +99,8 @@ ENVELOPES: dict[str, type[CloudEvent[Any]]] = {
     subjects.DIRECTORY_PERSON: CloudEvent[DirectoryPerson],
     subjects.COPILOT_UNATTRIBUTED: CloudEvent[UnattributedActivity],
     subjects.COPILOT_UNATTRIBUTED_RETIRED: CloudEvent[UnattributedRetired],
+    subjects.RECOGNITION_GRANTED: CloudEvent[RecognitionGranted],
+    subjects.RECOGNITION_REVOKED: CloudEvent[RecognitionRevoked],
 }
 # Report facts about nobody in the directory: stored for the tenant-wide adoption figure
 # beside the batch, never scored.
@@ -192,6 +196,8 @@ def batch_add(batch: Batch, msg: Msg) -> list[PoisonEvent]:
     for event in events:
         if isinstance(event, ActivityEvent) or isinstance(event.data, CopilotActivity):
             batch.activities.append(event)
+        elif isinstance(event.data, RecognitionGranted | RecognitionRevoked):
+            batch.recognition.append(event)
         else:
             batch.people.append(event.data)
         if redelivered:

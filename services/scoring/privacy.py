@@ -38,6 +38,7 @@ from services.scoring.rulebook import Rulebook
 from services.scoring.scrub import scrub
 from services.scoring.store.privacy import PrivacyAudit, utcnow
 from shared import suppression
+from shared.events import App, CloudEvent, CommunityChange, StoryPublished
 from shared.logs import get_logger
 
 __all__ = ["Erasure", "erase", "export", "resolve"]
@@ -62,6 +63,23 @@ PLACES = (
     Place("person", "person", "person", "person"),
     Place("signals", "scoring_signal", "person", "person"),
     Place("ledger", "scoring_ledger", "person", "person"),
+    Place("recognition", "scoring_recognition", "person", "person"),
+    Place("recognition_grants", "api_recognition_grant", "person", "person"),
+    # The champions programme: applications, hosted events (attendees keep their points),
+    # check-ins, wrong-code counts, tips sent and activities submitted.
+    Place("champion", "api_champion", "person", "person"),
+    Place("champion_events", "api_champion_event", "host", "person"),
+    Place("champion_checkins", "api_champion_checkin", "person", "person"),
+    Place("champion_checkin_failures", "api_champion_checkin_failure", "person", "person"),
+    Place("champion_tips", "api_champion_tip", "sent_by", "person"),
+    Place("activities", "api_activity", "person", "person"),
+    # The community: kudos given and received, stories, tries, redeemed codes, wrong codes.
+    Place("kudos_given", "api_kudos", "giver", "person"),
+    Place("kudos_received", "api_kudos", "receiver", "person"),
+    Place("stories", "api_story", "author", "person"),
+    Place("use_case_tries", "api_usecase_try", "person", "person"),
+    Place("claims", "api_claim_code", "redeemed_by", "person"),
+    Place("claim_guesses", "api_claim_guess", "person", "person"),
     Place("unattributed", "scoring_unattributed", "report_identity", "report"),
     Place("directory_origin", "directory_origin", "person", "person"),
     Place("team_mapping", "team_mapping", "source", "person"),  # a person's own override
@@ -74,6 +92,8 @@ PLACES = (
     Place("ingest_usage_facts", "ingest_usage_fact", "fact_id", "fact_id"),
 )
 REFLECTED = {place.table for place in PLACES} | {"ingest_watermark"}
+REFLECTED |= {"api_usecase", "api_usecase_version", "api_claim_batch"}  # MENTIONS only
+REFLECTED |= {"api_outbox"}  # withdrawals of the person's stories
 
 
 @dataclass(frozen=True)
@@ -186,7 +206,9 @@ async def erase(
         subject = await identify(conn, tables, who, key)
         await suppression.add(conn, subject.person, subject.keys)
         groups = await _groups(conn, tables, subject)
-        counts: dict[str, int] = {}
+        counts: dict[str, int] = {
+            "stories_withdrawn": await _withdraw_stories(conn, tables, subject)
+        }
         for place in PLACES:
             tbl = tables.get(place.table)
             if tbl is None:
@@ -198,6 +220,8 @@ async def erase(
                 continue
             result = await conn.execute(delete(tbl).where(_where(place, tbl, subject)))
             counts[place.name] = int(result.rowcount or 0)
+        counts["recognition_granter"] = await _forget_granter(conn, tables, subject)
+        counts["champion_mentions"] = await _forget_mentions(conn, tables, subject)
     # After the commit: a board write that came before it is undone here, and one after
     # it checks the list first (Scorer.settle).
     counts["boards"] = 0
@@ -216,6 +240,95 @@ async def erase(
         await _audit(conn, "erase", subject.person, by, counts)
     log.info("privacy erasure", person=subject.person, by=by, counts=counts, streams=pending)
     return Erasure(subject.person, counts, pending)
+
+
+async def _withdraw_stories(
+    conn: AsyncConnection, tables: dict[str, Table], subject: Subject
+) -> int:
+    """Tell notify and the screens that the person's approved stories are gone.
+
+    A story whose author chose not to be named carries no person id on the bus, so the
+    stream scrub cannot find its announcement: the withdrawal (no text) makes notify drop
+    its unsent cards and the screens stop showing it. Written to the gateway's outbox in
+    the erasure's transaction; the gateway relays it.
+    """
+    stories, outbox = tables.get("api_story"), tables.get("api_outbox")
+    if stories is None or outbox is None or not subject.pseudonyms:
+        return 0
+    rows = await conn.execute(
+        select(stories.c.id, stories.c.app).where(
+            stories.c.author.in_(sorted(subject.pseudonyms)), stories.c.status == "approved"
+        )
+    )
+    withdrawn = 0
+    for story_id, app in rows.all():
+        removal = StoryPublished(
+            story=str(story_id),
+            change=CommunityChange.REMOVED,
+            app=App(app) if app in App.__members__.values() else App.OTHER,
+            minutes_saved=0,
+            text="",
+        )
+        event = CloudEvent.wrap(removal, source="uptake/scoring")
+        await conn.execute(
+            insert(outbox).values(
+                event_id=event.id,
+                subject=removal.subject_name,
+                body=event.to_bytes().decode(),
+                created_at=utcnow(),
+            )
+        )
+        withdrawn += 1
+    return withdrawn
+
+
+async def _forget_granter(conn: AsyncConnection, tables: dict[str, Table], subject: Subject) -> int:
+    """Others' grants keep their points but no longer say the person granted or revoked
+    them."""
+    grants = tables.get("api_recognition_grant")
+    if grants is None or not subject.pseudonyms:
+        return 0
+    forgotten = 0
+    for column in ("granted_by", "revoked_by"):
+        result = await conn.execute(
+            grants.update()
+            .where(grants.c[column].in_(sorted(subject.pseudonyms)))
+            .values({column: None})
+        )
+        forgotten += int(result.rowcount or 0)
+    return forgotten
+
+
+# Columns naming someone in another person's row (who nominated, who decided): emptied.
+MENTIONS = (
+    ("api_champion", "nominated_by"),
+    ("api_champion", "decided_by"),
+    ("api_activity", "decided_by"),
+    ("api_story", "decided_by"),
+    ("api_story", "withdrawn_by"),
+    ("api_usecase", "updated_by"),
+    ("api_usecase_version", "changed_by"),
+    ("api_claim_batch", "created_by"),
+)
+
+
+async def _forget_mentions(
+    conn: AsyncConnection, tables: dict[str, Table], subject: Subject
+) -> int:
+    """Others' champion applications and activities no longer say the person nominated
+    or decided them."""
+    forgotten = 0
+    for name, column in MENTIONS:
+        table = tables.get(name)
+        if table is None or not subject.pseudonyms:
+            continue
+        result = await conn.execute(
+            table.update()
+            .where(table.c[column].in_(sorted(subject.pseudonyms)))
+            .values({column: None})
+        )
+        forgotten += int(result.rowcount or 0)
+    return forgotten
 
 
 async def _erase_mentions(

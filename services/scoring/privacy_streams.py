@@ -3,10 +3,13 @@
 An erasure over HTTP lists the person and leaves the streams to scoring (the
 gateway's NATS user may not delete stream messages); ``privacy
 erase`` runs as scoring and scrubs at once. Either way :func:`scrub_owed` reads
-every message of the personal streams and takes out the events of every listed
+every message of the personal streams (SIGNALS, AWARDS, COMMUNITY and DLQ:
+``shared.stream_scrub.PERSONAL_STREAMS``) and takes out the events of every listed
 key (not only the new ones: a key listed earlier cannot come back through a
-batch rewritten for another). The keys owed a scrub when it began are then marked
-scrubbed, unless another one was asked for meanwhile.
+batch rewritten for another). In COMMUNITY a kudos names its giver and receiver, a
+story its author (when named), a tip its sender, an event its host and a champion
+change its champion: each such announcement goes whole. The keys owed a scrub when
+it began are then marked scrubbed, unless another one was asked for meanwhile.
 
 :class:`StreamScrubber` runs it in the background from the consumer's idle
 moments, so that a long scan never holds up scoring.

@@ -5,14 +5,15 @@ Stable functions (the api imports these; they only read SQL):
 - :func:`profile` -- points, level, badges, streak, habit progress, usage tier
   and next goals of one pseudonymous person under the rules in force.
 - :func:`explain` -- for one person and one org-local day: which rules paid,
-  which did not and why ("daily cap of 60 reached", "streak broken on ...").
+  which did not and why ("daily cap of 60 reached", "streak broken on ..."), and the
+  points granted outside Copilot usage that day, with what they were for.
 
 Boards themselves are read with :func:`shared.leaderboards.top` and ``around``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,6 +31,7 @@ from services.scoring.domain.progress import (
     streak_status,
     tier_of,
 )
+from services.scoring.domain.recognition import is_recognition
 from services.scoring.domain.rules import HabitBadge
 from services.scoring.rulebook import ActiveRules, Rulebook
 from services.scoring.store import ledger
@@ -85,6 +87,7 @@ class Line:
     reason: str
     app: str | None = None
     at: datetime | None = None
+    title: str | None = None  # what points outside Copilot usage were granted for
 
 
 @dataclass
@@ -95,6 +98,8 @@ class Explanation:
     points: int = 0
     daily_cap: int | None = None
     lines: list[Line] = field(default_factory=list)  # each scoring signal of the day
+    # Points granted outside Copilot usage (events, stories, kudos...), and revocations.
+    recognition: list[Line] = field(default_factory=list)
     awards: list[Line] = field(default_factory=list)  # badges and levels dated that day
     notes: list[str] = field(default_factory=list)  # streak, habit, bonuses: why or why not
 
@@ -191,7 +196,10 @@ async def explain(
         if row.day != day:
             continue
         line = Line(row.rule, row.points, row.points > 0, row.note or "", row.app, row.at)
-        if row.kind == AwardKind.POINTS:
+        if row.kind == AwardKind.POINTS and is_recognition(row.rule):
+            out.recognition.append(replace(line, title=row.title or ""))
+            out.points += row.points
+        elif row.kind == AwardKind.POINTS:
             out.lines.append(line)
             out.points += row.points
         else:

@@ -18,20 +18,38 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.scoring.domain.calendar import WorkCalendar
-from services.scoring.domain.engine import PersonState, score
+from services.scoring.domain.engine import PersonState, rejudge, score
 from services.scoring.domain.model import Award, Signal
+from services.scoring.domain.recognition import Grant, count_in, grant_awards
 from services.scoring.domain.rules import RuleSet
-from services.scoring.store import ledger
+from services.scoring.store import ledger, recognition
 
 # About 100 k stored signals (a few hundred bytes each once read) per step of a replay.
 REPLAY_SIGNALS = 100_000
 
 
-def replay(signals: Sequence[Signal], rules: RuleSet, version: int, tz: ZoneInfo) -> list[Award]:
-    """Score every signal from scratch, in activity order, as one batch."""
+def replay(
+    signals: Sequence[Signal],
+    rules: RuleSet,
+    version: int,
+    tz: ZoneInfo,
+    grants: Sequence[Grant] = (),
+) -> list[Award]:
+    """Score every signal and grant from scratch, in activity order, as one batch.
+
+    Grants pay as they were given (and revocations take them back), whatever the rules.
+    """
     states: dict[str, PersonState] = {}
+    awards = [a for grant in grants for a in grant_awards(grant, version, tz)]
+    triggers: dict[str, str] = {}
+    for award in awards:
+        count_in(states.setdefault(award.person, PersonState()), award)
+        triggers[award.person] = award.event_id or ""
     ordered = sorted(signals, key=Signal.sort_key)
-    return score(rules, version, ordered, states, WorkCalendar(rules.calendar), tz)
+    awards += score(rules, version, ordered, states, WorkCalendar(rules.calendar), tz)
+    if triggers:
+        awards += rejudge(rules, version, triggers, states, tz, triggers).new
+    return awards
 
 
 def groups_of_people(counts: Mapping[str, int], max_signals: int) -> list[list[str]]:
@@ -64,11 +82,14 @@ async def replay_in_parts(
     tz: ZoneInfo,
     max_signals: int = REPLAY_SIGNALS,
 ) -> AsyncIterator[Part]:
-    """The awards of replaying every stored signal, one group of people at a time."""
+    """The awards of replaying every stored signal and grant, one group of people at a time."""
     table = ledger.SIGNALS
     rows = await conn.execute(select(table.c.person, func.count()).group_by(table.c.person))
     counts = {person: int(count) for person, count in rows}
+    for person, granted in (await recognition.counts(conn)).items():
+        counts[person] = counts.get(person, 0) + granted
     for people in groups_of_people(counts, max_signals):
         signals = await ledger.load_signals(conn, people)
-        awards = await asyncio.to_thread(replay, signals, rules, version, tz)
+        grants = await recognition.load(conn, people)
+        awards = await asyncio.to_thread(replay, signals, rules, version, tz, grants)
         yield Part(len(signals), awards)

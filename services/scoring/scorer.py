@@ -31,17 +31,21 @@ from services.scoring.domain.boards import (
     contribute,
     seen_from_history,
 )
-from services.scoring.domain.engine import score
+from services.scoring.domain.engine import rejudge, score
 from services.scoring.domain.model import Award, AwardKind, Signal
+from services.scoring.domain.recognition import GRANTED, Grant, grant_awards, ledger_key
 from services.scoring.live_boards import LiveBoards
 from services.scoring.rulebook import ActiveRules, Rulebook
 from services.scoring.signals import Activity, to_signal
 from services.scoring.store import directory, ledger
+from services.scoring.store import recognition as recognition_store
 from shared import suppression
 from shared.events import (
     ChallengeCompleted,
     CloudEvent,
     DirectoryPerson,
+    RecognitionGranted,
+    RecognitionRevoked,
 )
 from shared.logs import get_logger
 from shared.periods import today as org_today
@@ -52,14 +56,23 @@ SIZES_TTL = 5.0  # seconds
 CHALLENGE_CHECK_SECONDS = 60.0
 
 
+Recognition = RecognitionGranted | RecognitionRevoked
+
+
 @dataclass
 class Batch:
     activities: list[Activity] = field(default_factory=list)
     people: list[DirectoryPerson] = field(default_factory=list)
     redelivered: set[str] = field(default_factory=set)  # persons whose message came again
+    # Grants and revocations of points outside Copilot usage.
+    recognition: list[CloudEvent[Recognition]] = field(default_factory=list)
 
     def persons(self) -> set[str]:
-        return {str(e.data.person) for e in self.activities} | {p.person for p in self.people}
+        return (
+            {str(e.data.person) for e in self.activities}
+            | {p.person for p in self.people}
+            | {e.data.person for e in self.recognition}
+        )
 
     def without(self, erased: set[str]) -> Batch:
         """The batch less the events of erased people (see ``shared.suppression``)."""
@@ -67,7 +80,17 @@ class Batch:
             [e for e in self.activities if str(e.data.person) not in erased],
             [p for p in self.people if p.person not in erased],
             self.redelivered - erased,
+            [e for e in self.recognition if e.data.person not in erased],
         )
+
+
+@dataclass(slots=True)
+class Recognised:
+    """What a batch's grants and revocations wrote to the ledger."""
+
+    awards: list[Award] = field(default_factory=list)  # new rows, granted and compensating
+    quiet: set[str] = field(default_factory=set)  # keys of granted rows already revoked
+    triggers: dict[str, str] = field(default_factory=dict)  # person -> an event that moved them
 
 
 @dataclass
@@ -211,9 +234,13 @@ class Scorer:
             sources = {e.id: str(e.data.source) for e in batch.activities}
             affected = await directory.upsert_people(conn, batch.people)
             new_ids = await ledger.insert_signals(conn, list(unique.values()), sources)
+            grants = await self._record(conn, batch.recognition)
             active = await self.rulebook.current(conn)
+            # Granted points are in the ledger before the states are read: the rules below
+            # then judge every person on all their points.
+            granted = await self._recognise(conn, active, grants)
             fresh = sorted((unique[i] for i in new_ids), key=Signal.sort_key)
-            persons = sorted({s.person for s in fresh})
+            persons = sorted({s.person for s in fresh} | set(granted.triggers))
             states = await ledger.load_states(conn, active.version, persons, exclude=fresh)
             seen = Seen()
             for person in persons:
@@ -223,11 +250,25 @@ class Scorer:
             if redated:
                 awards = [a for a in awards if not a.redated]
                 await ledger.redate_awards(conn, redated)
+            if granted.triggers:
+                judged = rejudge(
+                    active.rules,
+                    active.version,
+                    granted.triggers,
+                    states,
+                    self.tz,
+                    granted.triggers,
+                )
+                awards += judged.new
+                await ledger.move_awards(conn, judged.moved)
+                await ledger.withdraw_awards(conn, judged.withdrawn)
             written = await ledger.insert_awards(conn, awards)
-            retold = await self._retold(conn, active.version, batch.redelivered, unique, written)
+            retold = await self._retold(
+                conn, active.version, batch.redelivered, unique, written, batch.recognition
+            )
             members = await directory.memberships(conn, {*persons, *(a.person for a in retold)})
             sizes = await self._group_sizes(conn, changed=bool(affected))
-        written_awards = [a for a in awards if a.key in written]
+        written_awards = [a for a in awards if a.key in written] + granted.awards
         facts = [
             Fact(a.person, a.day, a.points, a.at, a.app)
             for a in written_awards
@@ -237,7 +278,7 @@ class Scorer:
         return Staged(
             active=active,
             new_signals=len(fresh),
-            awards=written_awards,
+            awards=[a for a in written_awards if a.key not in granted.quiet],
             parts=[BoardPart(facts, groups, seen)],
             affected=affected,
             redelivered=batch.redelivered,
@@ -246,6 +287,39 @@ class Scorer:
             retold=retold,
         )
 
+    async def _record(
+        self, conn: AsyncConnection, events: list[CloudEvent[Recognition]]
+    ) -> list[Grant]:
+        """Store grants and revocations, like signals before the rules are read: a rule
+        publication in progress (which replays them) is waited for."""
+        if not events:
+            return []
+        return await recognition_store.record(
+            conn,
+            [(e.id, e.data) for e in events if isinstance(e.data, RecognitionGranted)],
+            [(e.id, e.data) for e in events if isinstance(e.data, RecognitionRevoked)],
+        )
+
+    async def _recognise(
+        self, conn: AsyncConnection, active: ActiveRules, grants: list[Grant]
+    ) -> Recognised:
+        """Write the ledger rows the grants now stand for under ``active``.
+
+        A grant revoked by the time it is written is not announced: its compensating
+        row is written with it.
+        """
+        if not grants:
+            return Recognised()
+        rows = [a for g in grants for a in grant_awards(g, active.version, self.tz)]
+        written = await ledger.insert_awards(conn, rows)
+        found = Recognised(awards=[a for a in rows if a.key in written])
+        found.quiet = {
+            ledger_key(GRANTED, active.version, g.grant) for g in grants if g.revoked and g.known
+        }
+        for award in found.awards:
+            found.triggers[award.person] = award.event_id or ""
+        return found
+
     async def _retold(
         self,
         conn: AsyncConnection,
@@ -253,6 +327,7 @@ class Scorer:
         redelivered: set[str],
         signals: dict[str, Signal],
         written: set[str],
+        recognition: Sequence[CloudEvent[Recognition]] = (),
     ) -> list[Award]:
         """Badges and levels that redelivered events brought before, to be announced again.
 
@@ -268,6 +343,9 @@ class Scorer:
         for event_id, signal in signals.items():
             if signal.person in redelivered:
                 triggers.setdefault(signal.person, set()).add(event_id)
+        for event in recognition:
+            if event.data.person in redelivered:
+                triggers.setdefault(event.data.person, set()).add(event.id)
         if not triggers:
             return []
         found = await ledger.held_awards(conn, version, triggers)
@@ -412,9 +490,11 @@ def split_by_person(batch: Batch, lanes: int) -> list[Batch]:
 
     for event in batch.activities:
         parts[lane(str(event.data.person))].activities.append(event)
+    for grant in batch.recognition:
+        parts[lane(grant.data.person)].recognition.append(grant)
     for person in batch.redelivered:
         parts[lane(person)].redelivered.add(person)
-    return [part for part in parts if part.activities or part.redelivered]
+    return [part for part in parts if part.activities or part.redelivered or part.recognition]
 
 
 def describe(outcome: Outcome) -> dict[str, Any]:

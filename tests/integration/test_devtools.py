@@ -64,7 +64,10 @@ def test_every_variable_the_procfile_uses_is_in_the_demo_environment(tmp_path: P
 def test_ports_are_distinct_and_keep_the_gateway_port() -> None:
     api = servers.free_port()
     ports = demo.Ports.pick(api)
-    values = [ports.nats, ports.nats_monitor, ports.redis, ports.sandbox, ports.api]
+    values = [
+        *(ports.nats, ports.nats_monitor, ports.redis, ports.sandbox, ports.api),
+        ports.sandbox_signin,
+    ]
     assert ports.api == api
     assert len(set(values)) == len(values)
 
@@ -106,6 +109,7 @@ def test_the_services_read_the_demo_environment(
 
     api = ApiSettings()
     assert (api.api_host, api.api_port) == ("127.0.0.1", ports.api)
+    assert api.signin_configured and tenant.browser_port == ports.sandbox_signin
 
 
 def test_env_file_holds_the_demo_settings_without_path(tmp_path: Path) -> None:

@@ -2,11 +2,14 @@
 
 nats-server runs the deployment's ``deploy/nats/nats.conf`` and ``auth.conf`` (trustme
 certificates, test ports). Each service's real code paths run under its user: ingest
-publishes facts, dead letters and its status; scoring consumes SIGNALS, publishes
-awards and the default rules; notify consumes AWARDS and dead-letters; the api follows
-awards and rule changes, publishes rules and directory facts, reads ingest's status. The
-server must log no permission violation for any of that, and must refuse each user what
-its service has no business doing.
+publishes facts, dead letters and its status; scoring consumes SIGNALS (recognition
+grants and revocations too), publishes awards and the default rules, and scrubs
+SIGNALS, AWARDS, COMMUNITY and DLQ; notify consumes AWARDS and COMMUNITY and
+dead-letters; the api follows awards, rule changes and the community, publishes rules,
+directory facts, recognition grants and revocations and the community's announcements
+(through its outbox), and reads ingest's status. The server must log no permission
+violation for any of that, and must refuse each user what its service has no business
+doing: ingest cannot grant points, notify cannot announce, the api cannot award.
 """
 
 from __future__ import annotations
@@ -27,29 +30,39 @@ import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from pydantic import SecretStr
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.api.app import create_app
 from services.api.bus import BusLink
+from services.api.outbox import OutboxRelay, enqueue
 from services.ingest.bootstrap import assemble
 from services.ingest.status import read_status
 from services.notify.bootstrap import wait_for_nats
-from services.notify.consumer import AwardConsumer
+from services.notify.consumer import AwardConsumer, CommunityConsumer
 from services.scoring import admin, privacy
 from services.scoring.bootstrap import build_scorer, resources
 from services.scoring.consumer import ConsumerSettings, SignalConsumer
 from services.scoring.rulebook import default_source
 from shared import subjects
 from shared.bus import connection_options, publish_many
-from shared.database import create_engine
+from shared.database import create_engine, create_tables
 from shared.events import (
     ActivityKind,
     App,
+    ChampionChanged,
     CloudEvent,
+    CommunityChange,
     CopilotActivity,
     DirectoryPerson,
+    KudosGiven,
+    Payload,
+    RecognitionGranted,
+    RecognitionKind,
+    RecognitionRevoked,
     RulesPublished,
     SignalSource,
+    StoryPublished,
 )
 from shared.ids import pseudonym
 from shared.settings import (
@@ -60,7 +73,7 @@ from shared.settings import (
     NotifySettings,
     ScoringSettings,
 )
-from shared.streams import API_STREAMS, NOTIFY_STREAMS, ensure_streams
+from shared.streams import API_STREAMS, COMMUNITY, NOTIFY_STREAMS, ensure_streams
 from tests.integration.secured import SecuredNats, Tls, make_tls, secured_nats
 
 pytestmark = pytest.mark.integration
@@ -127,6 +140,28 @@ def directory_fact(person: str, team: str) -> CloudEvent[DirectoryPerson]:
     return CloudEvent.wrap(data, source="test")
 
 
+def the_api_announces(ann: str, bob: str, day: date) -> list[Payload]:
+    """What the api's outbox relays: a grant and its revocation, and the community's news."""
+    return [
+        RecognitionGranted(
+            grant="kudos:k-1", person=bob, kind=RecognitionKind.KUDOS, points=5, date=day
+        ),
+        RecognitionGranted(
+            grant="kudos:k-2", person=ann, kind=RecognitionKind.KUDOS, points=5, date=day
+        ),
+        RecognitionRevoked(grant="kudos:k-2", person=ann, reason="a mistake"),
+        KudosGiven(kudos="k-1", giver=ann, receiver=bob, value="helpful", date=day),
+        StoryPublished(
+            story="s-1",
+            change=CommunityChange.APPROVED,
+            app=App.WORD,
+            minutes_saved=20,
+            text="A report in an hour",
+        ),
+        ChampionChanged(person=bob, status="approved", departments=["Sales"]),
+    ]
+
+
 async def until(condition: Any) -> None:
     async with asyncio.timeout(WAIT):
         while not await condition():
@@ -188,6 +223,26 @@ async def test_each_service_does_its_work_under_its_own_user(
         status = await read_status(api_js, api_settings.ingest_status_bucket)
         assert status is not None and status["state"] == "idle"
 
+        # the api keeps COMMUNITY, and its outbox relays grants, revocations and the
+        # community's announcements; it follows what it announced
+        await api_js.update_stream(COMMUNITY.config(1))
+        assert (await api_js.stream_info(COMMUNITY.name)).config.name == COMMUNITY.name
+        announced = the_api_announces(ann, bob, today)
+        outbox_engine = create_engine(database)
+        relay = OutboxRelay(outbox_engine, api_nc)
+        try:
+            await create_tables(outbox_engine)
+            async with AsyncSession(outbox_engine) as session, session.begin():
+                for payload in announced:
+                    enqueue(session, payload)
+            assert await relay.publish_pending() == len(announced)
+            # a message notify cannot read, for its dead letters
+            await api_nc.jetstream().publish(subjects.COMMUNITY_STORY, b"not an announcement")
+        finally:
+            await relay.close()
+            await outbox_engine.dispose()
+        await until(lambda: _true(sum(e.type.startswith("community.") for e in followed) >= 3))
+
         # scoring: composition root, default rules, one pass over SIGNALS
         rules_heard: list[Msg] = []
         async with resources(scoring_settings) as res:
@@ -202,6 +257,12 @@ async def test_each_service_does_its_work_under_its_own_user(
             )
             await consumer.run(once=True)
             assert consumer.processed >= 2
+            # the recognition grants and the revocation are taken in as well
+            async with res.engine.connect() as conn:
+                grants = await conn.execute(
+                    text("SELECT grant_id, revoked FROM scoring_recognition ORDER BY grant_id")
+                )
+                assert [tuple(row) for row in grants] == [("kudos:k-1", False), ("kudos:k-2", True)]
             # ingest's dead row, and the message scoring could not read
             assert (await res.js.stream_info("DLQ")).state.messages == 2
             await until(lambda: _true(bool(rules_heard)))
@@ -221,7 +282,8 @@ async def test_each_service_does_its_work_under_its_own_user(
             await until(lambda: _true(any(isinstance(e.data, RulesPublished) for e in followed)))
             assert any(e.type.startswith("awards.") for e in followed) or awards
 
-            # notify: its durable consumer takes every award; the unreadable one is dead-lettered
+            # notify: its durable consumers take every award and announcement; the
+            # unreadable award and announcement are dead-lettered
             taken: list[CloudEvent[Any]] = []
             stop = asyncio.Event()
 
@@ -233,21 +295,30 @@ async def test_each_service_does_its_work_under_its_own_user(
             try:
                 notify_js = notify_nc.jetstream()
                 await ensure_streams(notify_js, 1, NOTIFY_STREAMS)
-                running = asyncio.create_task(AwardConsumer(notify_js, intake).run(stop))
+                await notify_js.update_stream(COMMUNITY.config(1))
                 dead = (await res.js.stream_info("DLQ")).state.messages
-                await until(lambda: _dead_letters(res.js, dead))
-                await until(lambda: _true(bool(taken)))
+                running = [
+                    asyncio.create_task(AwardConsumer(notify_js, intake).run(stop)),
+                    asyncio.create_task(CommunityConsumer(notify_js, intake).run(stop)),
+                ]
+                await until(lambda: _dead_letters(res.js, dead + 1))
+                await until(lambda: _true(sum(e.type.startswith("community.") for e in taken) == 3))
+                await until(lambda: _true(any(e.type == "awards.points" for e in taken)))
                 stop.set()
-                await running
+                await asyncio.gather(*running)
             finally:
                 await notify_nc.drain()
-            assert {e.type for e in taken} >= {"awards.points"}
+            dead_subjects = await _dead_letter_subjects(res.js)
+            assert {"dlq.awards", "dlq.community"} <= dead_subjects
 
             # scoring scrubs an erased person out of the streams: deletes, and publishes
             # again the other person's facts of the batch they shared
+            community = (await res.js.stream_info(COMMUNITY.name)).state.messages
             erasure = await privacy.erase(res.engine, res.redis, ann, KEY, "admin", js=res.js)
             assert erasure.counts["stream_messages_rewritten"] >= 1
             assert erasure.counts["stream_messages_deleted"] >= 1
+            # the kudos Ann gave is taken out of COMMUNITY
+            assert (await res.js.stream_info(COMMUNITY.name)).state.messages == community - 1
     finally:
         await link.close()
 
@@ -279,8 +350,20 @@ def _dead_letters(js: Any, before: int) -> Any:
     return more()
 
 
+async def _dead_letter_subjects(js: Any) -> set[str]:
+    state = (await js.stream_info("DLQ")).state
+    found: set[str] = set()
+    for seq in range(state.first_seq, state.last_seq + 1):
+        found.add((await js.get_msg("DLQ", seq)).subject)
+    return found
+
+
 REFUSED = [
-    # ingest publishes facts, never awards, rules or stream changes, and reads nothing
+    # ingest publishes usage and directory facts, never recognition (points), awards,
+    # announcements, rules or stream changes, and reads nothing
+    ("ingest", "publish", "signals.recognition.granted"),
+    ("ingest", "publish", "signals.recognition.revoked"),
+    ("ingest", "publish", "community.kudos"),
     ("ingest", "publish", "awards.points"),
     ("ingest", "publish", "control.rules"),
     ("ingest", "publish", "$JS.API.STREAM.DELETE.SIGNALS"),
@@ -293,12 +376,22 @@ REFUSED = [
     ("scoring", "publish", "$JS.API.STREAM.PURGE.SIGNALS"),
     ("scoring", "publish", "$JS.API.STREAM.DELETE.AWARDS"),
     ("scoring", "subscribe", "awards.>"),
+    # scoring deletes erased people's announcements but never announces
+    ("scoring", "publish", "community.kudos"),
+    ("scoring", "publish", "$JS.API.STREAM.PURGE.COMMUNITY"),
     # notify reads AWARDS only: not SIGNALS, not scoring's consumer, not others' replies
     ("notify", "publish", "$JS.API.CONSUMER.CREATE.SIGNALS.spy"),
     ("notify", "publish", "$JS.API.CONSUMER.DURABLE.CREATE.SIGNALS.spy"),
     ("notify", "publish", "$JS.API.CONSUMER.MSG.NEXT.SIGNALS.scoring"),
     ("notify", "publish", "$JS.API.STREAM.MSG.GET.SIGNALS"),
     ("notify", "publish", "awards.badge"),
+    # notify reads COMMUNITY with its own durable only, and announces nothing
+    ("notify", "publish", "community.kudos"),
+    ("notify", "publish", "community.story"),
+    ("notify", "publish", "signals.recognition.granted"),
+    ("notify", "publish", "$JS.API.CONSUMER.CREATE.COMMUNITY"),
+    ("notify", "publish", "$JS.API.STREAM.MSG.DELETE.COMMUNITY"),
+    ("notify", "publish", "dlq.signals"),
     ("notify", "publish", "$KV.uptake_status.ingest"),
     ("notify", "subscribe", "signals.>"),
     ("notify", "subscribe", "_INBOX.>"),
@@ -308,6 +401,14 @@ REFUSED = [
     ("api", "publish", "$JS.API.STREAM.DELETE.SIGNALS"),
     ("api", "publish", "signals.copilot.activity"),
     ("api", "publish", "awards.points"),
+    ("api", "publish", "awards.badge"),
+    ("api", "publish", "signals.copilot.unattributed"),
+    ("api", "publish", "dlq.community"),
+    # the api follows COMMUNITY with ordered consumers, never notify's durable, and
+    # deletes nothing there
+    ("api", "publish", "$JS.API.CONSUMER.MSG.NEXT.COMMUNITY.notify-community"),
+    ("api", "publish", "$JS.API.CONSUMER.CREATE.COMMUNITY.notify-community.community.>"),
+    ("api", "publish", "$JS.API.STREAM.MSG.DELETE.COMMUNITY"),
     ("api", "publish", "$KV.uptake_status.ingest"),
     ("api", "subscribe", "_INBOX.scoring.>"),
 ]

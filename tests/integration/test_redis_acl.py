@@ -133,7 +133,15 @@ async def test_scoring_and_the_gateway_do_their_work_as_their_users(
             assert team.status_code == 200
             ready = (await http.get("/readyz")).json()
             assert ready["checks"]["redis"] is True
+            # browser sessions and a sign-in in progress, as sign-in keeps them
+            sessions = app.state.resources.guard.sessions
+            value, _ = await sessions.create(person="p-ann", roles=["Admin"], name="Ann")
+            assert (await sessions.get(value)) is not None
+            await sessions.delete(value)
+            assert (await sessions.get(value)) is None
             redis = app.state.resources.redis
+            await redis.set("auth:signin:x", "{}", ex=600)
+            assert await redis.getdel("auth:signin:x") == b"{}"
             found = await privacy.export(res.engine, redis, "p-bob", KEY, "admin")
             assert found["boards"]
             await privacy.erase(res.engine, redis, "p-bob", KEY, "admin")
@@ -149,9 +157,12 @@ REFUSED: list[tuple[str, tuple[str, ...]]] = [
     ("api", ("EVAL", "return 1", "0")),
     ("api", ("FLUSHDB",)),
     ("api", ("KEYS", "*")),
+    ("api", ("ZADD", "auth:session:x", "1", "p")),
+    ("api", ("SET", "other:x", "1")),
     # scoring writes its own keys and nothing else, and administers nothing
     ("scoring", ("SET", "session:other-app", "1")),
     ("scoring", ("GET", "session:other-app")),
+    ("scoring", ("GET", "auth:session:x")),
     ("scoring", ("FLUSHALL",)),
     ("scoring", ("FLUSHDB",)),
     ("scoring", ("CONFIG", "GET", "*")),

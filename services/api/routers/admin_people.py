@@ -36,6 +36,20 @@ class PersonExport(BaseModel):
     person: list[dict[str, Any]] = Field(default_factory=list)
     signals: list[dict[str, Any]] = Field(default_factory=list)
     ledger: list[dict[str, Any]] = Field(default_factory=list)
+    recognition: list[dict[str, Any]] = Field(default_factory=list)
+    recognition_grants: list[dict[str, Any]] = Field(default_factory=list)
+    champion: list[dict[str, Any]] = Field(default_factory=list)
+    champion_events: list[dict[str, Any]] = Field(default_factory=list)
+    champion_checkins: list[dict[str, Any]] = Field(default_factory=list)
+    champion_checkin_failures: list[dict[str, Any]] = Field(default_factory=list)
+    champion_tips: list[dict[str, Any]] = Field(default_factory=list)
+    activities: list[dict[str, Any]] = Field(default_factory=list)
+    kudos_given: list[dict[str, Any]] = Field(default_factory=list)
+    kudos_received: list[dict[str, Any]] = Field(default_factory=list)
+    stories: list[dict[str, Any]] = Field(default_factory=list)
+    use_case_tries: list[dict[str, Any]] = Field(default_factory=list)
+    claims: list[dict[str, Any]] = Field(default_factory=list)
+    claim_guesses: list[dict[str, Any]] = Field(default_factory=list)
     directory_origin: list[dict[str, Any]] = Field(default_factory=list)
     team_mapping: list[dict[str, Any]] = Field(default_factory=list)
     notify_awards: list[dict[str, Any]] = Field(default_factory=list)
@@ -80,6 +94,7 @@ async def erase_person(person: PersonPath, resources: ResourcesDep, admin: Admin
     personal data."""
     by = admin.label or "admin"
     erased = await privacy.erase(resources.engine, resources.redis, person, _key(resources), by)
+    await resources.guard.sessions.end_person(erased.person)  # signed out everywhere
     # This gateway's caches forget them now; other replicas' within their few seconds.
     resources.directory.invalidate()
     resources.forget_boards()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path
+from pydantic import BaseModel
 
 from services.api.boards import PeriodError, resolve_period
-from services.api.deps import BoardContextDep
+from services.api.deps import BoardContextDep, BoardReaderDep, ResourcesDep
 from services.api.groups import group_standing
 from services.api.routers.leaderboards import PeriodQuery, WindowQuery, period_error
 from services.api.schemas import GroupStanding, errors
@@ -61,3 +63,41 @@ async def department_standing(
 ) -> GroupStanding:
     """A department's rank, points per member, active rate, and named contributors."""
     return await standing(context, Scope.DEPARTMENTS, name, window, period)
+
+
+class GroupEntry(BaseModel):
+    name: str
+    department: str | None = None  # a team's department (most of its members')
+
+
+class GroupList(BaseModel):
+    """Teams and departments big enough to show, by name."""
+
+    teams: list[GroupEntry]
+    departments: list[GroupEntry]
+
+
+@router.get("/api/groups", response_model=GroupList)
+async def group_list(resources: ResourcesDep, _: BoardReaderDep) -> GroupList:
+    """Teams and departments whose standing can be shown (e.g. to choose a board)."""
+    snapshot = await resources.directory.snapshot()
+    size = resources.settings.min_group_size
+    departments_of: dict[str, Counter[str]] = {}
+    for team, department in snapshot.memberships.values():
+        if team and department:
+            departments_of.setdefault(team, Counter())[department] += 1
+    teams = [
+        GroupEntry(name=team, department=_most(departments_of.get(team)))
+        for team in sorted(snapshot.team_sizes)
+        if snapshot.shown(Scope.TEAMS, team, size)
+    ]
+    departments = [
+        GroupEntry(name=department)
+        for department in sorted(snapshot.department_sizes)
+        if snapshot.shown(Scope.DEPARTMENTS, department, size)
+    ]
+    return GroupList(teams=teams, departments=departments)
+
+
+def _most(counts: Counter[str] | None) -> str | None:
+    return min(counts, key=lambda d: (-counts[d], d)) if counts else None

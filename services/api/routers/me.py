@@ -13,6 +13,13 @@ from services.api.boards import PeriodError, read_neighbours, resolve_period
 from services.api.deps import EmployeeDep, ResourcesDep, TodayDep
 from services.api.i18n import LangQuery
 from services.api.localized import profile_in_language
+from services.api.my_progress import (
+    MyProgress,
+    StreakCalendar,
+    calendar_of,
+    progress_of,
+    state_of,
+)
 from services.api.profiles import explain_day, profile_of
 from services.api.routers.leaderboards import PeriodQuery, WindowQuery, period_error
 from services.api.schemas import Board, DayExplanation, Profile, errors
@@ -79,6 +86,36 @@ async def my_neighbours(
         raise period_error(exc) from exc
     snapshot = await resources.directory.snapshot()
     return await read_neighbours(resources.redis, snapshot, window, resolved, me.person, radius)
+
+
+NO_RULES = "no rule set is published yet"
+
+
+@router.get("/progress", response_model=MyProgress, responses=errors(404))
+async def my_progress(
+    resources: ResourcesDep, today: TodayDep, me: EmployeeDep, lang: LangQuery = None
+) -> MyProgress:
+    """The badges I have not earned yet, closest to done first, and my way to the next level."""
+    assert me.person is not None
+    found = await state_of(resources.engine, resources.rulebook, me.person)
+    if found is None:
+        raise HTTPException(404, NO_RULES)
+    return progress_of(*found, today, lang or resources.settings.api_default_lang)
+
+
+@router.get("/calendar", response_model=StreakCalendar, responses=errors(404))
+async def my_calendar(
+    resources: ResourcesDep,
+    today: TodayDep,
+    me: EmployeeDep,
+    weeks: Annotated[int, Query(ge=1, le=53, description="Calendar weeks, this one last")] = 12,
+) -> StreakCalendar:
+    """My last weeks day by day: active, bridged by a freeze, missed, holiday or weekend."""
+    assert me.person is not None
+    found = await state_of(resources.engine, resources.rulebook, me.person)
+    if found is None:
+        raise HTTPException(404, NO_RULES)
+    return calendar_of(*found, today, weeks)
 
 
 class OptIn(BaseModel):

@@ -9,13 +9,20 @@ from fastapi.responses import HTMLResponse
 
 from services.api.deps import ResourcesDep
 from services.api.i18n import Lang, LangQuery, page_texts
+from services.api.me_texts import me_texts
 from services.api.routers.screen import templates
 
 router = APIRouter(tags=["pages"])
 
 
-def page(request: Request, name: str, lang: Lang, min_group_size: int) -> HTMLResponse:
-    texts = page_texts(lang)
+def page(
+    request: Request,
+    name: str,
+    lang: Lang,
+    min_group_size: int,
+    extra: dict[str, str] | None = None,
+) -> HTMLResponse:
+    texts = page_texts(lang) | (extra or {})
     texts["name_withheld"] = texts["name_withheld"].format(min_size=min_group_size)
     return templates.TemplateResponse(
         request, name, {"lang": lang, "t": texts, "texts": json.dumps(texts)}
@@ -28,7 +35,9 @@ async def employee_page(
 ) -> HTMLResponse:
     """My rank and neighbours, badges, streak and what to try next."""
     settings = resources.settings
-    return page(request, "me.html", lang or settings.api_default_lang, settings.min_group_size)
+    language = lang or settings.api_default_lang
+    size = settings.min_group_size
+    return page(request, "me.html", language, size, me_texts(language, size))
 
 
 @router.get("/admin", response_class=HTMLResponse)

@@ -16,13 +16,20 @@ from services.api.auth.guard import credentials
 from services.api.deps import BoardReaderDep, ResourcesDep
 from services.api.i18n import LangQuery, texts
 from services.api.schemas import errors
+from services.api.screen_texts import screen_texts
 from services.api.streams import RETRY_AFTER_SECONDS, SlotResponse, screen_events
+from services.api.teams_texts import group_texts
 from shared.periods import Window
 
 router = APIRouter(tags=["screen"], responses=errors(401))
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 
-ScreenView = Literal["teams", "people", "rising", "challenge", "adoption", "badges"]
+ScreenView = Literal[
+    "teams", "people", "rising", "challenge", "adoption", "badges", "stories", "kudos"
+]
+GroupQuery = Annotated[
+    str | None, Query(min_length=1, max_length=256, description="Start with this group's board")
+]
 ScreenWindow = Annotated[
     Window | None, Query(description="Board period for the screen (day, week, month, all)")
 ]
@@ -37,23 +44,37 @@ async def screen(
     window: ScreenWindow = None,
     view: Annotated[ScreenView | None, Query(description="The view to start with")] = None,
     rotate: Annotated[bool, Query(description="Rotate through the views")] = True,
+    team: GroupQuery = None,
+    department: GroupQuery = None,
 ) -> HTMLResponse:
-    """The kiosk page for office TVs (1920x1080 and 4K)."""
+    """The kiosk page for office TVs (1920x1080 and 4K); with ``team`` or ``department``
+    it starts with that group's board (a Teams channel tab shows one)."""
     settings = resources.settings
     language = lang or settings.api_default_lang
+    words = texts(language) | screen_texts(language) | group_texts(language)
+    if team and department:
+        both = "give a team or a department, not both"
+        raise HTTPException(
+            422, [{"loc": ["query", "department"], "msg": both, "type": "value_error"}]
+        )
+    group = {"scope": "teams", "name": team} if team else None
+    if department:
+        group = {"scope": "departments", "name": department}
     config = {
         "lang": language,
-        "texts": texts(language),
+        "texts": words,
         "window": str(window or settings.api_screen_window),
         "rotateSeconds": settings.api_screen_rotate_seconds,
         "boardSize": settings.board_size,
-        "startView": view or "teams",
+        "startView": view or ("group" if group else "teams"),
+        "group": group,
         "rotate": rotate,
     }
     return templates.TemplateResponse(
         request,
         "screen.html",
-        {"lang": language, "config": json.dumps(config), "t": texts(language)},
+        # "<" escaped: a group name from the address must not end the script element.
+        {"lang": language, "config": json.dumps(config).replace("<", "\\u003c"), "t": words},
     )
 
 
@@ -68,7 +89,8 @@ async def screen(
 async def live(
     request: Request, resources: ResourcesDep, principal: BoardReaderDep
 ) -> EventSourceResponse:
-    """Server-Sent Events for screens: 'boards' when boards change, 'celebration' on badges."""
+    """Server-Sent Events for screens: 'boards' when boards change, 'celebration' on badges,
+    'community' when a story, a kudos or a champion event asks a view to be read again."""
     slots = resources.live_streams
     if not slots.take():
         raise HTTPException(

@@ -1,4 +1,5 @@
-// Office screen: rotates through views, refreshes live over Server-Sent Events.
+// Office screen: rotates through views, refreshes live over Server-Sent Events; shows the
+// check-in code of a champion event in a side panel while one runs (display tokens only).
 "use strict";
 
 (() => {
@@ -11,10 +12,13 @@
   const dots = document.getElementById("dots");
   const liveBadge = document.getElementById("live");
   const toast = document.getElementById("toast");
+  const checkin = document.getElementById("checkin");
   const windowName = t[config.window] || config.window;
   let current = 0;
   let rotateTimer = null;
   let lastRows = new Map();
+  let storyTurn = 0; // which story the stories view features, one more each time round
+  let newestStory = false; // a story was just approved: feature the newest next
 
   const locale = { nl: "nl-BE", fr: "fr-BE", en: "en-GB" }[config.lang] || config.lang;
   const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => (k in values ? values[k] : ""));
@@ -182,7 +186,67 @@
     return moment.toLocaleDateString(locale, { weekday: "short" }) + " " + time;
   }
 
-  const ICONS = { badge: "\u2605", level: "\u25B2", challenge: "\u265B" };
+  const ICONS = { badge: "\u2605", level: "\u25B2", challenge: "\u265B", kudos: "\u2665" };
+
+  // One story at a time, large: the app and the minutes it saved, the use case, the
+  // story in the author's words, and who told it (a name only when they chose so).
+  function renderStories(data) {
+    const stories = (data && data.stories) || [];
+    if (!stories.length) return null;
+    if (newestStory) storyTurn = 0;
+    newestStory = false;
+    const story = stories[storyTurn % stories.length];
+    const box = el("article", "story");
+    box.dataset.story = story.id;
+    const head = el("div", "story-head");
+    const minutes = el("div", "story-minutes");
+    minutes.append(...compose(t.story_minutes, { minutes: number.format(story.minutes_saved) }));
+    head.append(el("div", "story-app", t["app_" + story.app] || story.app), minutes);
+    box.append(head);
+    if (story.use_case_title) box.append(el("div", "story-case two-lines", story.use_case_title));
+    const text = el("blockquote", "story-text", story.text);
+    box.append(text);
+    const teller = story.author
+      ? [story.author, story.department].filter(Boolean).join(", ")
+      : story.department ? fmt(t.story_colleague_from, { department: story.department }) : t.story_colleague;
+    box.append(el("div", "story-by", "\u2014 " + teller));
+    if (stories.length > 1) {
+      const which = el("ol", "story-dots");
+      which.setAttribute("aria-hidden", "true");
+      stories.forEach((_, i) => which.append(el("li", i === storyTurn % stories.length ? "on" : "")));
+      box.append(which);
+    }
+    return box;
+  }
+
+  // "Ann thanked a colleague", what for, and the message when both are named.
+  function kudosParts(item) {
+    const person = (name, fallback) => {
+      const who = el("span", "part-who");
+      who.append(el("span", "name", name || fallback));
+      return who;
+    };
+    const parts = compose(t.kudos_line, {
+      giver: person(item.giver, t.kudos_giver),
+      receiver: person(item.receiver, t.kudos_receiver),
+    });
+    parts.push(" ", el("span", "part-value", t["kudos_" + item.value] || item.value));
+    if (item.message) parts.push(" ", el("span", "part-message", "\u201C" + item.message + "\u201D"));
+    return parts;
+  }
+
+  function renderKudos(items) {
+    if (!Array.isArray(items) || !items.length) return null;
+    const rows = list("board celebrations kudos", items.length);
+    for (const item of items) {
+      const row = el("li", "row");
+      const what = el("div", "what two-lines");
+      what.append(...kudosParts(item));
+      row.append(el("div", "icon", ICONS.kudos), what, el("div", "when", when(item.at)));
+      rows.appendChild(row);
+    }
+    return rows;
+  }
 
   const views = [
     {
@@ -231,7 +295,50 @@
       load: () => getJSON("/api/screen/celebrations?lang=" + encodeURIComponent(config.lang)),
       render: renderCelebrations,
     },
+    {
+      name: "stories",
+      title: () => t.stories_title,
+      unit: t.stories_unit,
+      optional: true,
+      load: () => getJSON("/api/screen/stories?limit=6&lang=" + encodeURIComponent(config.lang)),
+      render: renderStories,
+    },
+    {
+      name: "kudos",
+      title: () => t.kudos_title,
+      unit: t.kudos_unit,
+      optional: true,
+      load: () => getJSON(`/api/screen/kudos?limit=${config.boardSize}`),
+      render: renderKudos,
+    },
   ];
+
+  // One team's or department's board first (/screen?team= or ?department=, as a Teams
+  // channel tab shows it): who contributed, and in the footer its rank and active share.
+  let groupLine = "";
+  function renderGroup(standing) {
+    groupLine = [
+      standing.rank ? fmt(t.group_rank, { rank: standing.rank }) : t.group_unranked,
+      fmt(t.group_points, { points: number.format(standing.points_per_member) }),
+      fmt(t.group_active, { active: number.format(standing.active), members: number.format(standing.members) }),
+    ].join(" \u00b7 ");
+    const entries = standing.named.map((c, i) => ({ rank: i + 1, label: c.name, value: c.points }));
+    if (standing.others) {
+      entries.push({ rank: "", label: fmt(t.group_others, { n: number.format(standing.others) }), value: standing.others_points });
+    }
+    return renderBoard({ scope: "group", entries }, (e) => e.label, false);
+  }
+  if (config.group) {
+    views.unshift({
+      name: "group",
+      title: () => fmt(t.group_title, { group: config.group.name, window: windowName }),
+      get unit() {
+        return groupLine;
+      },
+      load: () => getJSON(`/api/${config.group.scope}/${encodeURIComponent(config.group.name)}?window=${config.window}`),
+      render: renderGroup,
+    });
+  }
 
   // Name and team are each cut short when long, so what was earned always shows.
   function celebrationParts(item) {
@@ -267,7 +374,9 @@
       unit.textContent = view.unit;
       stage.replaceChildren(node);
       fit();
+      fitStory();
       drawDots();
+      document.body.dataset.fitted = checkin.hidden ? "plain" : "checkin";
       document.body.dataset.view = view.name;
       return;
     }
@@ -316,11 +425,27 @@
     }
   }
 
+  // A story steps its type down (and its lines up) until all of it shows, and ends in
+  // an ellipsis when even the smallest type is not enough.
+  function fitStory() {
+    const story = stage.querySelector(".story");
+    if (!story) return;
+    const text = story.querySelector(".story-text");
+    for (const density of ["large", "roomy", "dense", "compact"]) {
+      story.dataset.density = density;
+      text.dataset.lines = getComputedStyle(text).getPropertyValue("--story-lines").trim();
+      if (!overflowing() && text.scrollHeight <= text.clientHeight + 1) return;
+    }
+  }
+
   function rotate() {
     if (!config.rotate) return;
     clearTimeout(rotateTimer);
     rotateTimer = setTimeout(async () => {
-      await show((current + 1) % views.length);
+      const next = (current + 1) % views.length;
+      if (views[next].name === "stories") storyTurn += 1;
+      await show(next);
+      if (checkin.hidden) checkCheckin();
       rotate();
     }, config.rotateSeconds * 1000);
   }
@@ -331,9 +456,10 @@
     refreshTimer = setTimeout(() => show(current, { quiet: true }), 250);
   }
 
-  function celebrate(item) {
+  function celebrate(item, parts = celebrationParts(item), kind = "award") {
     const line = el("span", "line");
-    line.append(...celebrationParts(item));
+    line.append(...parts);
+    toast.dataset.kind = kind;
     toast.replaceChildren(line);
     toast.hidden = false;
     // Too long for one line: smaller type on two lines, still within the footer.
@@ -351,6 +477,7 @@
       liveBadge.dataset.state = "open";
       liveBadge.textContent = t.live;
       refreshSoon();
+      checkCheckin();
     });
     source.addEventListener("error", () => {
       liveBadge.dataset.state = "connecting";
@@ -361,6 +488,75 @@
     });
     source.addEventListener("boards", refreshSoon);
     source.addEventListener("celebration", (event) => celebrate(JSON.parse(event.data)));
+    source.addEventListener("community", (event) => community(JSON.parse(event.data)));
+  }
+
+  // A story approved or withdrawn, a kudos given, a champion event planned or changed:
+  // read the view it concerns again (the stories and kudos views come round anyway).
+  function community(news) {
+    const showing = views[current] && views[current].name;
+    if (news.kind === "story") {
+      if (news.change === "approved") newestStory = true;
+      if (showing === "stories") refreshSoon();
+    } else if (news.kind === "kudos") {
+      celebrate(news, kudosParts(news), "kudos");
+      if (showing === "kudos") refreshSoon();
+    } else if (news.kind === "event") {
+      checkCheckin();
+      for (const moment of [news.opens_at, news.closes_at]) {
+        const wait = new Date(moment) - Date.now();
+        if (wait > 0 && wait < 86400000) setTimeout(checkCheckin, wait + 1000);
+      }
+    }
+  }
+
+  // --- Check-in codes of running champion events (a screen with a display token) ---------
+
+  let checkinAllowed = Boolean(token);
+  let checkinTimer = null;
+  let checkinAsked = null;
+
+  function checkCheckin() {
+    if (!checkinAllowed) return Promise.resolve();
+    if (!checkinAsked) checkinAsked = askCheckin().finally(() => (checkinAsked = null));
+    return checkinAsked;
+  }
+
+  async function askCheckin() {
+    clearTimeout(checkinTimer);
+    let answer = null;
+    try {
+      const response = await fetch(withToken("/api/screen/checkin"), { cache: "no-store" });
+      if (response.status === 401 || response.status === 403) {
+        checkinAllowed = false; // not a display token: this screen shows no codes
+        showCheckin(null);
+        return;
+      }
+      if (response.ok) answer = await response.json();
+    } catch (error) {
+      answer = null;
+    }
+    const event = answer && answer.events && answer.events[0];
+    if (answer) showCheckin(event || null);
+    // While a code shows it changes every few minutes: ask again as the answer says.
+    if (!checkin.hidden) checkinTimer = setTimeout(checkCheckin, ((answer && answer.refresh_seconds) || 20) * 1000);
+  }
+
+  function showCheckin(event) {
+    const was = !checkin.hidden;
+    if (event) {
+      document.getElementById("checkin-event").textContent = event.title;
+      document.getElementById("checkin-where").textContent = event.location || "";
+      const qr = document.getElementById("checkin-qr");
+      if (qr.getAttribute("src") !== event.qr_data_uri) qr.src = event.qr_data_uri;
+      document.getElementById("checkin-code").textContent = event.code;
+      const at = new Date(event.rotates_at).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+      document.getElementById("checkin-rotates").textContent = fmt(t.checkin_rotates, { time: at });
+      checkin.dataset.event = event.id;
+    }
+    checkin.hidden = !event;
+    document.body.classList.toggle("with-checkin", Boolean(event));
+    if (was !== Boolean(event)) refreshSoon(); // the stage got narrower or wider
   }
 
   function tickClock() {

@@ -1,6 +1,7 @@
 """Which board entries a points fact moves: the same function serves live updates and rebuilds.
 
-A fact is the points one person earned on one day in one app. It counts on the
+A fact is the points one person earned on one day in one app (no app: points granted
+for something else, such as a champion event; they count as points only). It counts on the
 person's day, week, month, season and all-time boards, on their team's and
 department's (per licensed member), and on every challenge whose window holds
 the day. Challenge metrics other than points count a day, an app or a person
@@ -259,6 +260,8 @@ def _challenge_amount(
     metric = challenge.metric
     if metric == _POINTS:
         return fact.points
+    if fact.app is None:
+        return 0  # granted points (no app): not Copilot use, so no active day or app
     unit: str | None
     if metric == _ACTIVE_DAYS:
         if today.iso is None:

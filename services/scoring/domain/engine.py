@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.scoring.domain.badges import BadgeCheck, first_reaching
@@ -27,7 +28,7 @@ from services.scoring.domain.model import (
     Signal,
     award_key,
 )
-from services.scoring.domain.rules import RuleSet
+from services.scoring.domain.rules import MilestoneBadge, RuleSet
 from shared.events import ActivityKind, App
 
 
@@ -36,7 +37,10 @@ class PersonState:
     """What the ledger already holds for one person under the active rule-set version."""
 
     history: History = field(default_factory=History)
-    paid_by_day: dict[date, int] = field(default_factory=dict)
+    paid_by_day: dict[date, int] = field(default_factory=dict)  # every points row, summed
+    # The part of paid_by_day granted outside Copilot usage: it counts toward levels and
+    # points milestones, but not toward the daily cap.
+    granted_by_day: dict[date, int] = field(default_factory=dict)
     badges: dict[str, date] = field(default_factory=dict)  # badge id -> the day it was reached
     levels: dict[int, date] = field(default_factory=dict)  # level -> the day it was reached
 
@@ -232,6 +236,58 @@ class _Awarding:
             )
         return awards
 
+    def rejudge(self, person: str, state: PersonState, trigger: str) -> Rejudged:
+        """Levels and points milestones judged again over all of ``state``'s points.
+
+        Points can also be taken back (a revoked grant), so a held level or milestone
+        may now be reached later, or not at all; granted points make them reached
+        earlier or anew. ``state`` is updated to what holds.
+        """
+        out = Rejudged()
+        paid = state.paid_by_day
+        for level in self._levels:
+            if level.points == 0:
+                continue
+            reached = first_reaching(paid, level.points)
+            known = state.levels.get(level.level)
+            if reached == known:
+                continue
+            award = self._held(
+                AwardKind.LEVEL,
+                "level",
+                award_key("level", self._version, f"{person}:{level.level}"),
+                person,
+                reached or known or date.min,
+                trigger,
+                ref=str(level.level),
+                title=level.title,
+                note=f"{level.points} points reached",
+                redated=known is not None,
+            )
+            _sort(out, state.levels, level.level, reached, known, award)
+        for badge in self._rules.badges:
+            if not (isinstance(badge, MilestoneBadge) and badge.metric == "points"):
+                continue
+            reached = first_reaching(paid, badge.count)
+            known = state.badges.get(badge.id)
+            if reached == known:
+                continue
+            rule = f"badge.{badge.id}"
+            award = self._held(
+                AwardKind.BADGE,
+                rule,
+                award_key(rule, self._version, person),
+                person,
+                reached or known or date.min,
+                trigger,
+                ref=badge.id,
+                title=badge.title,
+                note=f"{badge.type} badge",
+                redated=known is not None,
+            )
+            _sort(out, state.badges, badge.id, reached, known, award)
+        return out
+
     def _held(
         self,
         kind: AwardKind,
@@ -265,6 +321,53 @@ class _Awarding:
         )
 
 
+@dataclass(slots=True)
+class Rejudged:
+    """Held awards after points were granted or taken back: reached anew, reached on
+    another day (same key), and no longer reached."""
+
+    new: list[Award] = field(default_factory=list)
+    moved: list[Award] = field(default_factory=list)
+    withdrawn: list[Award] = field(default_factory=list)
+
+
+def _sort(
+    out: Rejudged,
+    held: dict[Any, date],
+    ref: Any,
+    reached: date | None,
+    known: date | None,
+    award: Award,
+) -> None:
+    """File ``award`` as new, moved or withdrawn, and record what is held now."""
+    if reached is None:
+        del held[ref]
+        out.withdrawn.append(award)
+        return
+    held[ref] = reached
+    (out.new if known is None else out.moved).append(award)
+
+
+def rejudge(
+    rules: RuleSet,
+    version: int,
+    persons: Iterable[str],
+    states: dict[str, PersonState],
+    tz: ZoneInfo,
+    triggers: dict[str, str],
+) -> Rejudged:
+    """:meth:`_Awarding.rejudge` for each of ``persons`` (``triggers``: the event that
+    changed their points, recorded on the awards it brings)."""
+    awarding = _Awarding(rules, version, None, tz)
+    out = Rejudged()
+    for person in sorted(persons):
+        found = awarding.rejudge(person, states.setdefault(person, PersonState()), triggers[person])
+        out.new += found.new
+        out.moved += found.moved
+        out.withdrawn += found.withdrawn
+    return out
+
+
 def score(
     rules: RuleSet,
     version: int,
@@ -292,11 +395,13 @@ def score(
         if len(ordered) > 1:
             ordered.sort(key=Signal.sort_key)
         paid_by_day = state.paid_by_day
+        granted = state.granted_by_day
         add = state.history.add_many
         for signal in ordered:
             day = signal.day
             paid_today = paid_by_day.get(day, 0)
-            award = points.award(signal, paid_today)
+            capped = paid_today - granted.get(day, 0) if granted else paid_today
+            award = points.award(signal, capped)
             paid_by_day[day] = paid_today + award.points
             add(day, signal.app, signal.kind, 1)
             awards.append(award)

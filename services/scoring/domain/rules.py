@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from shared.events import ActivityKind, App
+from shared.events import ActivityKind, App, RecognitionKind
 from shared.languages import DEFAULT_LANGUAGE, NAMES, Language, Text, in_its_language, longest
 from shared.periods import days_after
 
@@ -55,6 +55,41 @@ class PointsRules(Strict):
         if kind in override:
             return override[kind]
         return self.per_kind.get(kind, 0)
+
+
+Points = Annotated[int, Field(ge=0, le=10_000)]
+
+
+class RecognitionRules(Strict):
+    """Points for what Copilot usage does not show: champion events, approved activities,
+    stories, kudos received, claim codes and confirmed use cases. Not subject to the daily
+    cap. An approved activity is worth what its approver picks, up to ``activity_max``;
+    ``activity`` is what the approver is offered."""
+
+    event_attended: Points = 20
+    event_hosted: Points = 40
+    activity: Points = 50
+    activity_max: Points = 100
+    story: Points = 25
+    kudos: Points = 5
+    claim: Points = 30
+    use_case: Points = 15
+
+    @model_validator(mode="after")
+    def _activity_within_max(self) -> RecognitionRules:
+        if self.activity > self.activity_max:
+            raise ValueError("activity must not exceed activity_max")
+        return self
+
+    def points(self, kind: RecognitionKind) -> int:
+        """The points a grant of ``kind`` is worth unless its granter says otherwise."""
+        value: int = getattr(self, kind.value)
+        return value
+
+    def most(self, kind: RecognitionKind) -> int | None:
+        """The most a granter may give for ``kind``: ``activity_max`` for an activity;
+        other kinds are bounded only by the event contract."""
+        return self.activity_max if kind is RecognitionKind.ACTIVITY else None
 
 
 class DateRange(Strict):
@@ -256,6 +291,7 @@ class RuleSet(Strict):
     tiers: TierRules = Field(default_factory=TierRules)
     challenges: list[Challenge] = []
     seasons: list[Season] = []
+    recognition: RecognitionRules = RecognitionRules()
 
     @model_validator(mode="wrap")
     @classmethod

@@ -7,7 +7,18 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, Table, TypeDecorator, and_, bindparam, func, select, text, update
+from sqlalchemy import (
+    String,
+    Table,
+    TypeDecorator,
+    and_,
+    bindparam,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -300,8 +311,10 @@ HISTORY_SQL = (
     "SELECT person, day, app, kind, count(*) FROM scoring_signal "
     "WHERE person {among} GROUP BY person, day, app, kind"
 )
+# Granted points (rules recognition.*) are summed apart too: the daily cap leaves them out.
 PAID_SQL = (
-    "SELECT person, day, sum(points) FROM scoring_ledger "
+    "SELECT person, day, sum(points), "
+    "sum(CASE WHEN rule LIKE 'recognition.%' THEN points ELSE 0 END) FROM scoring_ledger "
     "WHERE ruleset_version = {version} AND kind = 'points' AND person {among} "
     "GROUP BY person, day"
 )
@@ -339,8 +352,12 @@ async def load_states(
                 remaining,
             )
     paid = PAID_SQL.replace("{version}", where_version)
-    for person, day, points in await driver.fetch_for(paid, persons):
-        states[person].paid_by_day[dates.get(day) or as_date(day)] = int(points or 0)
+    for person, day, points, granted in await driver.fetch_for(paid, persons):
+        state = states[person]
+        day = dates.get(day) or as_date(day)
+        state.paid_by_day[day] = int(points or 0)
+        if granted:
+            state.granted_by_day[day] = int(granted)
     held = HELD_SQL.replace("{version}", where_version)
     for person, kind, ref, day in await driver.fetch_for(held, persons):
         reached = dates.get(day) or as_date(day)
@@ -371,6 +388,33 @@ async def redate_awards(conn: AsyncConnection, awards: Sequence[Award]) -> int:
     )
     params = [{"p_person": a.person, "p_key": a.key, "p_day": a.day, "p_at": a.at} for a in awards]
     result = await conn.execute(statement, params)
+    return int(result.rowcount or 0)
+
+
+async def move_awards(conn: AsyncConnection, awards: Sequence[Award]) -> int:
+    """Set held badges and levels to the day now judged, earlier or later: points taken
+    back (a revoked grant) can make a level reached later. Returns rows moved."""
+    if not awards:
+        return 0
+    statement = (
+        update(LEDGER)
+        .where(LEDGER.c.person == bindparam("p_person"), LEDGER.c.key == bindparam("p_key"))
+        .values(day=bindparam("p_day"), at=bindparam("p_at"))
+    )
+    params = [{"p_person": a.person, "p_key": a.key, "p_day": a.day, "p_at": a.at} for a in awards]
+    result = await conn.execute(statement, params)
+    return int(result.rowcount or 0)
+
+
+async def withdraw_awards(conn: AsyncConnection, awards: Sequence[Award]) -> int:
+    """Remove held badges and levels no longer reached (their points were taken back):
+    the ledger then holds what the facts give, whatever order they came in."""
+    if not awards:
+        return 0
+    statement = delete(LEDGER).where(
+        LEDGER.c.person == bindparam("p_person"), LEDGER.c.key == bindparam("p_key")
+    )
+    result = await conn.execute(statement, [{"p_person": a.person, "p_key": a.key} for a in awards])
     return int(result.rowcount or 0)
 
 

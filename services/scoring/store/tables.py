@@ -41,8 +41,12 @@ class StoredSignal(SQLModel, table=True):
 
 
 class LedgerEntry(SQLModel, table=True):
-    """One award, never updated or deleted: ``key`` (rule | version | event or period)
-    makes each award happen once."""
+    """One award: ``key`` (rule | version | event or period) makes each award happen once.
+
+    Points rows are never updated or deleted: a revoked grant gets a compensating row
+    of minus its points. A badge or level row is dated on the day its condition first
+    holds over all facts known: it moves when facts change that day, and goes when
+    points taken back leave it unreached."""
 
     __tablename__ = "scoring_ledger"
     __table_args__ = {"sqlite_with_rowid": False}
@@ -106,3 +110,27 @@ class UnattributedRetirement(SQLModel, table=True):
     scope: str = Field(primary_key=True, max_length=32)
     epoch: int
     retired_at: datetime = Field(default_factory=utcnow)
+
+
+class RecognitionFact(SQLModel, table=True):
+    """A grant of points outside Copilot usage as scoring received it, and whether it is
+    revoked: the input a recalculation replays beside the signals.
+
+    A revocation may come before its grant: the row then holds only the revocation
+    (``kind`` is empty) until the grant fills it in. The first grant and the first
+    revocation of an id are kept; repeats change nothing.
+    """
+
+    __tablename__ = "scoring_recognition"
+
+    person: str = Field(primary_key=True, max_length=64)
+    grant_id: str = Field(primary_key=True, max_length=200)
+    kind: str | None = Field(default=None, max_length=32)
+    points: int | None = None
+    day: date | None = None
+    title: str | None = Field(default=None, max_length=200)
+    granted_event: str | None = Field(default=None, max_length=64)
+    revoked: bool = False
+    reason: str | None = Field(default=None, max_length=500)
+    revoked_event: str | None = Field(default=None, max_length=64)
+    received_at: datetime = Field(default_factory=utcnow)

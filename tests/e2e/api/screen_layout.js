@@ -1,8 +1,9 @@
 // What a person in the office would see wrong on the screen, as a list of sentences:
 // boxes or text beyond the screen, the stage's content under the header or footer,
 // neighbours drawn on top of each other, text cut off without an ellipsis or wrapped
-// to more than two lines, text too small to read across the room, a list that leaves
-// out entries although there is room for them, a celebration covering the stage.
+// to more than two lines (or the lines a long text's data-lines allows), text too
+// small to read across the room, a list that leaves out entries although there is
+// room for them, a celebration covering the stage.
 (minTextShare) => {
   const W = window.innerWidth;
   const H = window.innerHeight;
@@ -89,7 +90,10 @@
         .filter((line) => clipped(line, parent))
         .map((line) => Math.round(line.top))
     );
-    if (inStage && lines.size > 2) problems.push(`${describe(parent)} wraps to ${lines.size} lines`);
+    // Names and labels take two lines at most; a text made to be read at length (a story)
+    // says how many it may take.
+    const allowed = Number((parent.closest("[data-lines]") || { dataset: { lines: 2 } }).dataset.lines);
+    if (inStage && lines.size > allowed) problems.push(`${describe(parent)} wraps to ${lines.size} lines`);
     const size = parseFloat(getComputedStyle(parent).fontSize);
     if (size < minFont) problems.push(`${describe(parent)} is ${round(size)}px, below ${round(minFont)}px`);
     const style = getComputedStyle(parent);

@@ -1,5 +1,5 @@
-"""The demo's sign-in: `python -m services.api` trusts the sandbox tenant, and
-`python -m devtools.demo_signin` hands out tokens that open /me and /admin."""
+"""The demo's tokens: `python -m services.api` trusts the sandbox tenant, and
+`python -m devtools.demo_signin` hands out tokens for curl."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.async_api import Browser
 from redis.asyncio import Redis
 
 from devtools.demo_signin import api_auth_environment, main
 from devtools.servers import free_port, wait_for_port
 from services.sandbox.testing import SandboxHandle, sandbox_tenant
+from tests.e2e.api.conftest import needs_chromium
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[3]
@@ -24,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[SandboxHandle]:
-    with sandbox_tenant(tmp_path, people=20) as handle:
+    """``python -m services.sandbox``, as the demo runs it: HTTPS, and HTTP for sign-in."""
+    with sandbox_tenant(tmp_path, people=20, subprocess=True, browser=True) as handle:
         yield handle
 
 
@@ -35,7 +38,12 @@ def gateway(
     port = free_port()
     env = {
         **os.environ,
-        **api_auth_environment(sandbox.authority, sandbox.ca_path),
+        **api_auth_environment(
+            sandbox.authority,
+            sandbox.ca_path,
+            client_id=sandbox.client_id,
+            client_secret=sandbox.client_secret,
+        ),
         "NATS_URL": nats_url,
         "REDIS_URL": redis_url,
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'uptake.db'}",
@@ -97,7 +105,8 @@ def test_sandbox_tokens_open_me_and_admin_on_a_running_gateway(
 
     assert main(["--env", env_file]) == 0
     printed = capsys.readouterr().out
-    assert f"{gateway}/me#token=" in printed and f"{gateway}/admin#token=" in printed
+    assert "curl -H 'Authorization: Bearer ey" in printed and f"{gateway}/api/me" in printed
+    assert "#token=" not in printed  # pages sign in with Microsoft, never with a pasted token
 
 
 def test_without_a_demo_running_it_says_so(
@@ -105,3 +114,21 @@ def test_without_a_demo_running_it_says_so(
 ) -> None:
     assert main(["--env", str(tmp_path / "absent.env")]) == 2
     assert "make demo" in capsys.readouterr().err
+
+
+@needs_chromium
+async def test_a_browser_signs_in_to_the_demo_through_the_sandbox_picker(
+    sandbox: SandboxHandle, gateway: str, browser: Browser
+) -> None:
+    page = await browser.new_page()
+    await page.goto(f"{gateway}/admin?lang=en")
+    await page.get_by_role("link", name="Sign in with Microsoft").click()
+    await page.locator("form.people button[name=person]").first.wait_for()
+    assert page.url.startswith(f"{sandbox.browser_url}/")  # plain HTTP: no CA to trust
+    await page.locator("form.people button[name=person]").first.click()  # person 0: an admin
+    await page.wait_for_url(f"{gateway}/admin?lang=en")
+    await page.locator("#content:not([hidden])").wait_for()
+    cookie = next(
+        c for c in await page.context.cookies(gateway) if c["name"] == "__Host-uptake_session"
+    )
+    assert cookie["secure"] and cookie["httpOnly"]  # a Secure cookie on http://127.0.0.1

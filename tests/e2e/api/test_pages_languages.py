@@ -8,13 +8,13 @@ import pytest
 from playwright.async_api import Browser
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.sandbox.testing import SandboxHandle
 from services.scoring.rulebook import default_source
-from shared.ids import pseudonym
 from shared.people import Person
 from shared.settings import ApiSettings
-from tests.e2e.api.conftest import SCREENSHOTS, needs_chromium
+from tests.e2e.api.conftest import SCREENSHOTS, needs_chromium, sign_in
 from tests.integration.api.conftest import LiveServer, add_people
-from tests.integration.api.tenant import Tenant
+from tests.integration.api.signin import sandbox_person
 from tests.integration.api.test_admin_rules import add_signals
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
@@ -23,27 +23,25 @@ PLAIN = "levels:\n  - {level: 1, title: Curious, points: 0}\n"
 
 
 async def test_my_page_and_the_admin_page_in_french(
-    live_server: LiveServer,
+    signin_server: LiveServer,
+    sandbox: SandboxHandle,
     browser: Browser,
     engine: AsyncEngine,
-    tenant: Tenant,
-    api_settings: ApiSettings,
+    signin_settings: ApiSettings,
 ) -> None:
-    oid = "7a0c7a11-3333-4444-8555-666677778888"
-    me = pseudonym(oid, api_settings.pseudonym_key.get_secret_value())
+    me = sandbox_person(sandbox, "Admin").pseudonym(signin_settings)
     await add_people(engine, [Person(person=me, display_name="Inès", team="Bruxelles")])
-    await add_signals(engine, me, [(0, "word"), (1, "excel")], api_settings.tz)
-    admin = tenant.token(roles=["Admin"])
-    async with httpx.AsyncClient(base_url=live_server.url) as http:
+    await add_signals(engine, me, [(0, "word"), (1, "excel")], signin_settings.tz)
+    async with httpx.AsyncClient(base_url=signin_server.url) as http:
         published = await http.post(
             "/api/admin/rules",
             json={"source": default_source()},
-            headers={"Authorization": f"Bearer {admin}"},
+            headers={"Authorization": f"Bearer {sandbox.user_token(roles=['Admin'])}"},
         )
         assert published.status_code == 201
 
     page = await browser.new_page(viewport={"width": 1280, "height": 900})
-    await page.goto(f"{live_server.url}/me?lang=fr#token={tenant.token(oid=oid)}")
+    await sign_in(page, signin_server.url, "Admin", next_path="/me?lang=fr")
     await page.locator("#badges li").first.wait_for()
     badges = await page.locator("#badges").inner_text()
     assert "Premier brouillon avec Copilot" in badges and "Première analyse avec Copilot" in badges
@@ -52,7 +50,7 @@ async def test_my_page_and_the_admin_page_in_french(
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "me-fr.png"), full_page=True)
 
-    await page.goto(f"{live_server.url}/admin?lang=fr#token={admin}")
+    await page.goto(f"{signin_server.url}/admin?lang=fr")
     await page.locator("#content:not([hidden])").wait_for()
     await page.fill("#source", PLAIN)
     await page.click("#validate")

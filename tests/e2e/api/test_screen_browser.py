@@ -17,16 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from devtools.servers import free_port
 from services.api.app import create_app
+from services.sandbox.testing import SandboxHandle
 from services.scoring import admin as rules_admin
 from services.scoring.rulebook import default_source
 from shared.bus import publish
 from shared.events import BadgeAwarded, CloudEvent, PointsAwarded
-from shared.ids import pseudonym
 from shared.leaderboards import Scope
 from shared.people import Person
 from shared.periods import Window, period_key, today
 from shared.settings import ApiSettings
-from tests.e2e.api.conftest import SCREENSHOTS, needs_chromium
+from tests.e2e.api.conftest import SCREENSHOTS, needs_chromium, sign_in
 from tests.integration.api.conftest import (
     LiveServer,
     add_people,
@@ -34,6 +34,7 @@ from tests.integration.api.conftest import (
     team_of,
     wait_for_bus,
 )
+from tests.integration.api.signin import sandbox_person
 from tests.integration.api.tenant import AUDIENCE, ISSUER, Tenant
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
@@ -149,30 +150,29 @@ async def test_screen_shows_the_team_board_and_follows_awards_live(
     await big.screenshot(path=str(SCREENSHOTS / "screen-4k.png"))
 
 
-async def test_employee_and_admin_pages_work_with_a_token(
-    live_server: LiveServer,
+async def test_employee_and_admin_pages_work_after_signing_in(
+    signin_server: LiveServer,
+    sandbox: SandboxHandle,
     browser: Browser,
     redis: Redis,
     engine: AsyncEngine,
-    tenant: Tenant,
-    api_settings: ApiSettings,
+    signin_settings: ApiSettings,
 ) -> None:
-    oid = "5d0c7a11-2222-4333-8444-555566667777"
-    me = pseudonym(oid, api_settings.pseudonym_key.get_secret_value())
+    admin = sandbox_person(sandbox, "Admin")
+    me = admin.pseudonym(signin_settings)
     await add_people(engine, [Person(person=me, display_name="Eva Claes", team="Finance Gent")])
-    week = period_key(Window.WEEK, today(api_settings.tz))
+    week = period_key(Window.WEEK, today(signin_settings.tz))
     await put_scores(redis, Scope.PEOPLE, Window.WEEK, week, {"p-a": 90, me: 60, "p-b": 30})
-    admin = tenant.token(roles=["Admin"])
-    async with httpx.AsyncClient(base_url=live_server.url) as http:
+    async with httpx.AsyncClient(base_url=signin_server.url) as http:
         published = await http.post(
             "/api/admin/rules",
             json={"source": default_source()},
-            headers={"Authorization": f"Bearer {admin}"},
+            headers={"Authorization": f"Bearer {sandbox.user_token(roles=['Admin'])}"},
         )
         assert published.status_code == 201
 
     page = await browser.new_page(viewport={"width": 1280, "height": 900})
-    await page.goto(f"{live_server.url}/me?lang=en#token={tenant.token(oid=oid)}")
+    await sign_in(page, signin_server.url, "Admin", next_path="/me?lang=en")
     await page.locator("#content:not([hidden])").wait_for()
     mine = page.locator("#neighbours tr.me")
     await mine.wait_for()
@@ -181,7 +181,7 @@ async def test_employee_and_admin_pages_work_with_a_token(
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "me.png"), full_page=True)
 
-    await page.goto(f"{live_server.url}/admin?lang=en#token={admin}")
+    await page.goto(f"{signin_server.url}/admin?lang=en")
     await page.locator("#content:not([hidden])").wait_for()
     assert "daily_cap" in await page.locator("#source").input_value()
     await page.click("#validate")

@@ -1,6 +1,7 @@
-"""Every view of the office screen fits a 1920x1080 and a 3840x2160 screen, in every
-language, with full lists and with very long names: nothing beyond the edges, nothing
-overlapping, text large enough to read across the room, long text ends in an ellipsis."""
+"""Every view of the office screen fits a 1920x1080, a 1280x720 and a 3840x2160 screen, in
+every language, with full lists and with very long names and stories, also beside a
+champion event's check-in code: nothing beyond the edges, nothing overlapping, text large
+enough to read across the room, long text ends in an ellipsis."""
 
 from __future__ import annotations
 
@@ -31,11 +32,18 @@ from shared.people import Person
 from shared.periods import Window, period_key, today
 from shared.settings import ApiSettings
 from tests.e2e.api.conftest import needs_chromium
+from tests.e2e.api.screen_community import (
+    StorySeed,
+    add_kudos,
+    add_stories,
+    display_token,
+    running_event,
+)
 from tests.integration.api.conftest import LiveServer, add_people, put_scores
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
 
-SIZES = [(1920, 1080), (3840, 2160)]
+SIZES = [(1920, 1080), (1280, 720), (3840, 2160)]
 LANGS: tuple[str, ...] = get_args(Lang)
 VIEWS: tuple[str, ...] = get_args(ScreenView)
 # Text below 2.5% of the screen's height (27 px on a 1080p screen) is hard to read from
@@ -62,6 +70,9 @@ class Scenario:
     badge: str
     level: str
     points: float
+    story: str
+    kudos_message: str
+    event: str
 
 
 FIRST_NAMES = [
@@ -102,6 +113,21 @@ LONG = Scenario(
     badge="Eerste samenvatting van een Teams-vergadering met Copilot gemaakt en gedeeld",
     level="Copilot-kampioen van de hele organisatie en ver daarbuiten",
     points=98_765.5,
+    story=(
+        "Elke maandag schreef ik het weekverslag voor drie teams met de hand, op basis van"
+        " tientallen mails, vergaderverslagen en Excel-bestanden. Nu vraag ik Copilot in Teams"
+        " om de belangrijkste beslissingen, openstaande vragen en actiepunten per persoon op te"
+        " lijsten, en in Word maak ik er met één prompt een leesbaar verslag van. Ik controleer"
+        " nog alles en voeg de context toe die alleen ik ken, maar het schrijven zelf kost me"
+        " geen halve dag meer. Mijn collega's lezen het verslag nu ook echt, omdat het korter"
+        " en duidelijker is geworden, en ze stellen er vragen over!"
+    )[:600],
+    kudos_message=(
+        "Dankzij jouw sjabloon voor vergaderverslagen met Copilot besparen we elke week uren;"
+        " iedereen in de afdeling gebruikt het nu en de actiepunten worden eindelijk opgevolgd."
+        " Bedankt om het zo geduldig uit te leggen tijdens de lunchsessie van vorige donderdag!"
+    )[:280],
+    event="Lunch & learn: Copilot in Excel voor financiële rapportering en budgetopvolging",
 )
 assert min(len(name) for name in LONG.teams + LONG.people) >= 60
 ORDINARY = Scenario(
@@ -134,6 +160,9 @@ ORDINARY = Scenario(
     badge="First Copilot meeting recap",
     level="Champion",
     points=412,
+    story="Copilot turned an hour of meeting notes into a clear recap with action items.",
+    kudos_message="Thanks for the prompt tips!",
+    event="Lunch & learn",
 )
 
 
@@ -227,6 +256,47 @@ def celebration(scenario: Scenario, i: int) -> AwardBase:
     return award
 
 
+def thankful(scenario: Scenario) -> list[Person]:
+    """Colleagues who all opted in, in a team and department of their own (so every one of
+    them may be named): the scenario's people names, in reverse."""
+    return [
+        Person(
+            person=f"p-thanks-{i}",
+            display_name=name,
+            team="Thanks",
+            department="Thanks",
+            opted_in=True,
+        )
+        for i, name in enumerate(reversed(scenario.people))
+    ]
+
+
+async def tell_stories(engine: AsyncEngine, scenario: Scenario) -> None:
+    """Three approved stories (the latest by a named author) and ten kudos, half of them
+    between named colleagues (with their message), half between unnamed ones."""
+    await add_people(engine, thankful(scenario))
+    await add_stories(
+        engine,
+        [
+            StorySeed("p-1-1", "word", 20, scenario.story[:120], "Department 1"),
+            StorySeed("p-2-2", "excel", 15, scenario.story, None, "excel-formula-help"),
+            StorySeed(
+                "p-0-0", "teams", 480, scenario.story, "Department 0", "teams-meeting-recap", True
+            ),
+        ],
+    )
+    values = ["helpful", "creative", "time_saver", "team_player", "brave_first"]
+    named = [(f"p-thanks-{i}", f"p-thanks-{(i + 1) % 10}") for i in range(5)]
+    unnamed = [(f"p-{i}-1", f"p-{i + 1}-2") for i in range(5)]
+    await add_kudos(
+        engine,
+        [
+            (giver, receiver, values[i % 5], scenario.kudos_message)
+            for i, (giver, receiver) in enumerate(unnamed + named)
+        ],
+    )
+
+
 async def celebrate(js: JetStreamContext, live_server: LiveServer, awards: list[AwardBase]) -> None:
     async with httpx.AsyncClient(base_url=live_server.url) as http:
         before = len((await http.get("/api/screen/celebrations")).json())
@@ -269,6 +339,7 @@ async def test_every_view_fits_the_screen(
     await publish_rules(engine, scenario, api_settings)
     await add_people(engine, people_of(scenario))
     await fill_boards(redis, scenario, api_settings)
+    await tell_stories(engine, scenario)
     await celebrate(js, live_server, [celebration(scenario, i) for i in range(10)])
     screenshots = shots_dir(request)
 
@@ -323,6 +394,49 @@ async def test_a_celebration_does_not_cover_the_board(
             found += [f"toast {lang} {width}x{height}: {p}" for p in await problems(page)]
             if screenshots:
                 await page.screenshot(path=str(screenshots / f"toast-{lang}-{width}x{height}.png"))
+            await page.close()
+    assert errors == []
+    assert found == [], "\n".join(found)
+
+
+async def test_every_view_fits_beside_a_check_in_code(
+    live_server: LiveServer,
+    browser: Browser,
+    redis: Redis,
+    engine: AsyncEngine,
+    js: JetStreamContext,
+    api_settings: ApiSettings,
+    request: pytest.FixtureRequest,
+) -> None:
+    await publish_rules(engine, LONG, api_settings)
+    await add_people(engine, people_of(LONG))
+    await fill_boards(redis, LONG, api_settings)
+    await tell_stories(engine, LONG)
+    await celebrate(js, live_server, [celebration(LONG, i) for i in range(10)])
+    screen, token = await display_token(live_server.app)
+    await running_event(
+        engine, screen, LONG.event, "Auditorium Vlaams-Brabant, gebouw C, 3de verdieping"
+    )
+    screenshots = shots_dir(request)
+
+    found: list[str] = []
+    errors: list[str] = []
+    for lang in LANGS:
+        for width, height in SIZES[:2]:
+            page = await open_screen(browser, width, height, errors)
+            for view in VIEWS:
+                url = f"{live_server.url}/screen?view={view}&rotate=false&lang={lang}&token={token}"
+                await show(page, url, view)
+                await page.locator("#checkin:not([hidden]) #checkin-code").wait_for()
+                # the view laid out again once the panel took its place
+                await page.wait_for_function(
+                    "() => document.body.dataset.fitted === 'checkin'", timeout=15_000
+                )
+                where = f"{view} {lang} {width}x{height} with check-in"
+                found += [f"{where}: {problem}" for problem in await problems(page)]
+                if screenshots:
+                    path = screenshots / f"checkin-{lang}-{width}x{height}-{view}.png"
+                    await page.screenshot(path=str(path))
             await page.close()
     assert errors == []
     assert found == [], "\n".join(found)

@@ -462,6 +462,8 @@ def ref_seen_from_history(rules: RuleSet, person: str, history: History, seen: S
 def ref_challenge_amount(challenge: Challenge, fact: Fact, seen: Seen) -> int:
     if challenge.metric == "points":
         return fact.points
+    if fact.app is None:
+        return 0  # granted points (no app) are not Copilot use
     unit = ref_challenge_unit(challenge, fact)
     if unit is None or not ref_seen_first(seen, fact.person, challenge.id, unit):
         return 0

@@ -1,0 +1,347 @@
+"""Words of the employee page beyond those every page shares, in Dutch, English and
+French (Belgian usage: a no-break space before ``:``, ``!`` and ``?`` in French).
+
+Keys start with ``m_``; ``{placeholders}`` are filled in by ``me.js``, except
+``{min_size}``, filled in here.
+"""
+
+from __future__ import annotations
+
+from shared.languages import Language
+
+NBSP = "\u00a0"
+
+TEXTS: dict[str, dict[str, str]] = {
+    "nl": {
+        "m_level_title": "Op weg naar het volgende niveau",
+        "m_level_to_go": "Nog {points} punten tot {title}",
+        "m_level_top": "Je bereikte het hoogste niveau. Proficiat!",
+        "m_level_rule": "Je verdient punten op elke dag dat je Copilot gebruikt, tot een maximum"
+        " per dag; kudos, verhalen en events leveren extra punten op.",
+        "m_badges_within": "Badges binnen handbereik",
+        "m_badges_more": "Alle andere badges ({n})",
+        "m_badges_held": "Je hebt {n} badges",
+        "m_badges_all_done": "Je hebt alle badges. Knap werk!",
+        "m_of": "{progress} van {target}",
+        "m_rule_first_use": "Gebruik Copilot één keer in {app}.",
+        "m_rule_explorer": "Gebruik Copilot in {apps} verschillende apps.",
+        "m_rule_streak": "Gebruik Copilot {days} werkdagen na elkaar.",
+        "m_rule_habit": "Wees actief op {days} van de laatste {window} dagen.",
+        "m_rule_milestone_prompts": "Stuur in totaal {count} prompts.",
+        "m_rule_milestone_active_days": "Wees in totaal {count} dagen actief.",
+        "m_rule_milestone_points": "Verdien in totaal {count} punten.",
+        "m_app_teams": "Teams",
+        "m_app_word": "Word",
+        "m_app_excel": "Excel",
+        "m_app_powerpoint": "PowerPoint",
+        "m_app_outlook": "Outlook",
+        "m_app_onenote": "OneNote",
+        "m_app_loop": "Loop",
+        "m_app_chat": "Copilot Chat",
+        "m_app_other": "een andere app",
+        "m_calendar_title": "Mijn reeks, de laatste {weeks} weken",
+        "m_calendar_now": "Huidige reeks",
+        "m_calendar_best": "Beste reeks",
+        "m_calendar_days": "{n} werkdagen",
+        "m_calendar_rule": "Een reeks telt de werkdagen na elkaar waarop je Copilot gebruikte."
+        " Weekends en feestdagen tellen niet mee en breken ze ook niet.",
+        "m_calendar_freeze": "Eén gemiste werkdag per {window} werkdagen wordt vergeven: dat is"
+        " een bevroren dag.",
+        "m_calendar_freezes": "{freezes} gemiste werkdagen per {window} werkdagen worden vergeven:"
+        " dat zijn bevroren dagen.",
+        "m_calendar_no_freeze": "Elke gemiste werkdag beëindigt de reeks.",
+        "m_calendar_today": "Vandaag telt pas als gemist wanneer de dag voorbij is.",
+        "m_calendar_unavailable": "Je kalender verschijnt zodra de spelregels gepubliceerd zijn.",
+        "m_day_active": "Copilot gebruikt",
+        "m_day_frozen": "Gemist, bevroren (vergeven)",
+        "m_day_missed": "Gemist",
+        "m_day_holiday": "Feestdag",
+        "m_day_weekend": "Weekend",
+        "m_day_today": "Vandaag",
+        "m_day_future": "Nog te komen",
+        "m_in_streak": "in je huidige reeks",
+        "m_try_title": "Probeer dit eens",
+        "m_try_help": "Ideeën uit de use-casebibliotheek, voor apps waarin je Copilot nog niet"
+        " gebruikte.",
+        "m_try_prompt": "Probeer deze prompt:",
+        "m_try_button": "Ik heb dit geprobeerd",
+        "m_try_points": "+{points} punten zodra je gebruik van {app} het bevestigt",
+        "m_try_pending": "Genoteerd. Bevestigd zodra je gebruik van {app} het toont (tot {date}).",
+        "m_try_confirmed": "Bevestigd: je kreeg er punten voor.",
+        "m_try_expired": "Niet op tijd bevestigd. Probeer het gerust opnieuw.",
+        "m_try_failed": "Dat lukte niet. Probeer het later opnieuw.",
+        "m_try_none": "Je gebruikte Copilot al in elke app uit de bibliotheek. Blader door alle"
+        " use cases op de communitypagina.",
+        "m_kudos_title": "Kudos",
+        "m_kudos_left": "Je kunt deze maand nog {remaining} van {allowance} kudos geven"
+        " (nieuwe op {renews_on}).",
+        "m_kudos_received": "Ontvangen",
+        "m_kudos_given": "Gegeven",
+        "m_kudos_give": "Kudos geven",
+        "m_kudos_from": "van {name}",
+        "m_kudos_to": "aan {name}",
+        "m_kudos_hide": "Verbergen",
+        "m_kudos_hidden_note": "Verborgen: alleen jij ziet deze boodschap nog.",
+        "m_kudos_message_hidden": "(boodschap verborgen door de ontvanger)",
+        "m_colleague": "een collega",
+        "m_colleague_from": "een collega uit {department}",
+        "m_value_helpful": "Behulpzaam",
+        "m_value_creative": "Creatief",
+        "m_value_time_saver": "Tijdbespaarder",
+        "m_value_team_player": "Teamspeler",
+        "m_value_brave_first": "Durfde als eerste",
+        "m_stories_title": "Mijn succesverhalen",
+        "m_stories_write": "Deel een verhaal",
+        "m_stories_none": "Je deelde nog geen verhaal. Wat deed Copilot voor jou?",
+        "m_minutes": "{minutes} min bespaard",
+        "m_status_pending": "wacht op goedkeuring",
+        "m_status_approved": "goedgekeurd",
+        "m_status_rejected": "afgewezen",
+        "m_status_withdrawn": "ingetrokken",
+        "m_reason": "Reden: {reason}",
+        "m_none_yet": "Nog niets.",
+        "m_unavailable": "Dit deel is nu niet beschikbaar. Probeer het later opnieuw.",
+        "m_optin_on_title": "Aan",
+        "m_optin_on": "Je naam staat in het klassement van collega's, op de kantoorschermen"
+        " (koplopers, nieuwe badges, kudos) en in felicitaties in Teams en Viva Engage."
+        " Collega's zien je naam bij kudos die je geeft of krijgt.",
+        "m_optin_off_title": "Uit (standaard)",
+        "m_optin_off": "Je telt mee als 'Collega #' in klassementen en als 'een collega' op"
+        " schermen en in felicitaties. Je punten tellen wel mee voor je team en je afdeling."
+        " Deze pagina ziet alleen jij.",
+        "m_optin_groups": "Kleine groepen blijven verborgen: teams en afdelingen met minder dan"
+        " {min_size} collega's met licentie verschijnen nergens apart, en je naam verschijnt"
+        " alleen zolang hij niet verraadt wat collega's zonder naam scoorden.",
+        "m_optin_never": "Nooit zichtbaar voor anderen: je prompts en de antwoorden van Copilot"
+        " (die worden niet bewaard), en je gebruik dag per dag.",
+        "m_more_title": "Meer doen",
+        "m_community_link": "Community",
+        "m_community_help": "Geef kudos, deel een verhaal, blader door use cases.",
+        "m_champions_link": "Champions",
+        "m_champions_help": "Events, spreekuren en collega's die je op weg helpen.",
+    },
+    "en": {
+        "m_level_title": "On the way to the next level",
+        "m_level_to_go": "{points} points to {title}",
+        "m_level_top": "You reached the highest level. Well done!",
+        "m_level_rule": "You earn points on every day you use Copilot, up to a daily maximum;"
+        " kudos, stories and events add more.",
+        "m_badges_within": "Badges within reach",
+        "m_badges_more": "All other badges ({n})",
+        "m_badges_held": "You hold {n} badges",
+        "m_badges_all_done": "You hold every badge. Great work!",
+        "m_of": "{progress} of {target}",
+        "m_rule_first_use": "Use Copilot in {app} once.",
+        "m_rule_explorer": "Use Copilot in {apps} different apps.",
+        "m_rule_streak": "Use Copilot on {days} working days in a row.",
+        "m_rule_habit": "Be active on {days} of the last {window} days.",
+        "m_rule_milestone_prompts": "Send {count} prompts in total.",
+        "m_rule_milestone_active_days": "Be active on {count} days in total.",
+        "m_rule_milestone_points": "Earn {count} points in total.",
+        "m_app_teams": "Teams",
+        "m_app_word": "Word",
+        "m_app_excel": "Excel",
+        "m_app_powerpoint": "PowerPoint",
+        "m_app_outlook": "Outlook",
+        "m_app_onenote": "OneNote",
+        "m_app_loop": "Loop",
+        "m_app_chat": "Copilot Chat",
+        "m_app_other": "another app",
+        "m_calendar_title": "My streak, the last {weeks} weeks",
+        "m_calendar_now": "Current streak",
+        "m_calendar_best": "Best streak",
+        "m_calendar_days": "{n} working days",
+        "m_calendar_rule": "A streak counts the working days in a row on which you used Copilot."
+        " Weekends and holidays neither count nor break it.",
+        "m_calendar_freeze": "One missed working day in every {window} working days is forgiven:"
+        " a frozen day.",
+        "m_calendar_freezes": "{freezes} missed working days in every {window} working days are"
+        " forgiven: frozen days.",
+        "m_calendar_no_freeze": "Every missed working day ends the streak.",
+        "m_calendar_today": "Today only counts as missed once it is over.",
+        "m_calendar_unavailable": "Your calendar appears once the rules of the game are published.",
+        "m_day_active": "Used Copilot",
+        "m_day_frozen": "Missed, frozen (forgiven)",
+        "m_day_missed": "Missed",
+        "m_day_holiday": "Holiday",
+        "m_day_weekend": "Weekend",
+        "m_day_today": "Today",
+        "m_day_future": "Still to come",
+        "m_in_streak": "in your current streak",
+        "m_try_title": "Try this next",
+        "m_try_help": "Ideas from the use-case library, for apps you have not used Copilot in yet.",
+        "m_try_prompt": "Try this prompt:",
+        "m_try_button": "I tried this",
+        "m_try_points": "+{points} points once your use of {app} confirms it",
+        "m_try_pending": "Noted. Confirmed once your use of {app} shows it (until {date}).",
+        "m_try_confirmed": "Confirmed: you earned points for it.",
+        "m_try_expired": "Not confirmed in time. Feel free to try again.",
+        "m_try_failed": "That did not work. Please try again later.",
+        "m_try_none": "You have used Copilot in every app of the library. Browse all use cases"
+        " on the community page.",
+        "m_kudos_title": "Kudos",
+        "m_kudos_left": "You can give {remaining} of {allowance} kudos this month (new ones on"
+        " {renews_on}).",
+        "m_kudos_received": "Received",
+        "m_kudos_given": "Given",
+        "m_kudos_give": "Give kudos",
+        "m_kudos_from": "from {name}",
+        "m_kudos_to": "to {name}",
+        "m_kudos_hide": "Hide",
+        "m_kudos_hidden_note": "Hidden: only you still see this message.",
+        "m_kudos_message_hidden": "(message hidden by the receiver)",
+        "m_colleague": "a colleague",
+        "m_colleague_from": "a colleague from {department}",
+        "m_value_helpful": "Helpful",
+        "m_value_creative": "Creative",
+        "m_value_time_saver": "Time saver",
+        "m_value_team_player": "Team player",
+        "m_value_brave_first": "Brave first",
+        "m_stories_title": "My success stories",
+        "m_stories_write": "Share a story",
+        "m_stories_none": "You have not shared a story yet. What did Copilot do for you?",
+        "m_minutes": "{minutes} min saved",
+        "m_status_pending": "awaiting approval",
+        "m_status_approved": "approved",
+        "m_status_rejected": "rejected",
+        "m_status_withdrawn": "withdrawn",
+        "m_reason": "Reason: {reason}",
+        "m_none_yet": "Nothing yet.",
+        "m_unavailable": "This part is not available right now. Please try again later.",
+        "m_optin_on_title": "On",
+        "m_optin_on": "Your name appears on the colleagues' board, on the office screens"
+        " (leaders, new badges, kudos) and in shout-outs in Teams and Viva Engage. Colleagues"
+        " see your name with kudos you give or receive.",
+        "m_optin_off_title": "Off (the default)",
+        "m_optin_off": "You count as 'Colleague #' on boards and as 'a colleague' on screens and"
+        " in shout-outs. Your points still count for your team and department. Only you see"
+        " this page.",
+        "m_optin_groups": "Small groups stay hidden: teams and departments with fewer than"
+        " {min_size} licensed colleagues never appear on their own, and your name appears only"
+        " while it cannot give away what unnamed colleagues scored.",
+        "m_optin_never": "Never shown to others: your prompts and Copilot's answers (they are not"
+        " stored), and your use day by day.",
+        "m_more_title": "Do more",
+        "m_community_link": "Community",
+        "m_community_help": "Give kudos, share a story, browse use cases.",
+        "m_champions_link": "Champions",
+        "m_champions_help": "Events, office hours and colleagues who help you along.",
+    },
+    "fr": {
+        "m_level_title": "En route vers le niveau suivant",
+        "m_level_to_go": "Encore {points} points avant {title}",
+        "m_level_top": f"Vous avez atteint le niveau le plus élevé. Bravo{NBSP}!",
+        "m_level_rule": "Vous gagnez des points chaque jour où vous utilisez Copilot, jusqu'à un"
+        " maximum par jour\u00a0; les kudos, les témoignages et les événements en ajoutent.",
+        "m_badges_within": "Badges à portée de main",
+        "m_badges_more": "Tous les autres badges ({n})",
+        "m_badges_held": "Vous avez {n} badges",
+        "m_badges_all_done": f"Vous avez tous les badges. Beau travail{NBSP}!",
+        "m_of": "{progress} sur {target}",
+        "m_rule_first_use": "Utilisez Copilot une fois dans {app}.",
+        "m_rule_explorer": "Utilisez Copilot dans {apps} applications différentes.",
+        "m_rule_streak": "Utilisez Copilot {days} jours ouvrables d'affilée.",
+        "m_rule_habit": "Soyez actif {days} jours sur les {window} derniers.",
+        "m_rule_milestone_prompts": "Envoyez {count} invites au total.",
+        "m_rule_milestone_active_days": "Soyez actif {count} jours au total.",
+        "m_rule_milestone_points": "Gagnez {count} points au total.",
+        "m_app_teams": "Teams",
+        "m_app_word": "Word",
+        "m_app_excel": "Excel",
+        "m_app_powerpoint": "PowerPoint",
+        "m_app_outlook": "Outlook",
+        "m_app_onenote": "OneNote",
+        "m_app_loop": "Loop",
+        "m_app_chat": "Copilot Chat",
+        "m_app_other": "une autre application",
+        "m_calendar_title": "Ma série, les {weeks} dernières semaines",
+        "m_calendar_now": "Série en cours",
+        "m_calendar_best": "Meilleure série",
+        "m_calendar_days": "{n} jours ouvrables",
+        "m_calendar_rule": "Une série compte les jours ouvrables consécutifs où vous avez utilisé"
+        " Copilot. Les week-ends et les jours fériés ne comptent pas et ne l'interrompent pas.",
+        "m_calendar_freeze": "Un jour ouvrable manqué sur {window} est pardonné\u00a0: c'est un"
+        " jour gelé.",
+        "m_calendar_freezes": "{freezes} jours ouvrables manqués sur {window} sont pardonnés\u00a0:"
+        " ce sont des jours gelés.",
+        "m_calendar_no_freeze": "Chaque jour ouvrable manqué interrompt la série.",
+        "m_calendar_today": "Aujourd'hui ne compte comme manqué qu'une fois la journée finie.",
+        "m_calendar_unavailable": "Votre calendrier apparaîtra dès que les règles du jeu seront"
+        " publiées.",
+        "m_day_active": "Copilot utilisé",
+        "m_day_frozen": "Manqué, gelé (pardonné)",
+        "m_day_missed": "Manqué",
+        "m_day_holiday": "Jour férié",
+        "m_day_weekend": "Week-end",
+        "m_day_today": "Aujourd'hui",
+        "m_day_future": "À venir",
+        "m_in_streak": "dans votre série en cours",
+        "m_try_title": "À essayer ensuite",
+        "m_try_help": "Des idées de la bibliothèque de cas d'usage, pour les applications où vous"
+        " n'avez pas encore utilisé Copilot.",
+        "m_try_prompt": f"Essayez cette invite{NBSP}:",
+        "m_try_button": "J'ai essayé",
+        "m_try_points": "+{points} points dès que votre usage de {app} le confirme",
+        "m_try_pending": "C'est noté. Confirmé dès que votre usage de {app} le montre (jusqu'au"
+        " {date}).",
+        "m_try_confirmed": f"Confirmé{NBSP}: vous avez gagné des points.",
+        "m_try_expired": "Pas confirmé à temps. N'hésitez pas à réessayer.",
+        "m_try_failed": "Cela n'a pas fonctionné. Réessayez plus tard.",
+        "m_try_none": "Vous avez déjà utilisé Copilot dans chaque application de la bibliothèque."
+        " Parcourez tous les cas d'usage sur la page communauté.",
+        "m_kudos_title": "Kudos",
+        "m_kudos_left": "Vous pouvez encore donner {remaining} kudos sur {allowance} ce mois-ci"
+        " (nouveaux le {renews_on}).",
+        "m_kudos_received": "Reçus",
+        "m_kudos_given": "Donnés",
+        "m_kudos_give": "Donner des kudos",
+        "m_kudos_from": "de {name}",
+        "m_kudos_to": "à {name}",
+        "m_kudos_hide": "Masquer",
+        "m_kudos_hidden_note": f"Masqué{NBSP}: vous seul voyez encore ce message.",
+        "m_kudos_message_hidden": "(message masqué par le destinataire)",
+        "m_colleague": "un collègue",
+        "m_colleague_from": "un collègue de {department}",
+        "m_value_helpful": "Serviable",
+        "m_value_creative": "Créatif",
+        "m_value_time_saver": "Gain de temps",
+        "m_value_team_player": "Esprit d'équipe",
+        "m_value_brave_first": "Premier à oser",
+        "m_stories_title": "Mes témoignages",
+        "m_stories_write": "Partager un témoignage",
+        "m_stories_none": "Vous n'avez pas encore partagé de témoignage. Qu'est-ce que Copilot a"
+        f" fait pour vous{NBSP}?",
+        "m_minutes": "{minutes} min gagnées",
+        "m_status_pending": "en attente d'approbation",
+        "m_status_approved": "approuvé",
+        "m_status_rejected": "refusé",
+        "m_status_withdrawn": "retiré",
+        "m_reason": f"Raison{NBSP}: {{reason}}",
+        "m_none_yet": "Rien pour l'instant.",
+        "m_unavailable": "Cette partie n'est pas disponible pour le moment. Réessayez plus tard.",
+        "m_optin_on_title": "Activé",
+        "m_optin_on": "Votre nom apparaît dans le classement des collègues, sur les écrans des"
+        " bureaux (meneurs, nouveaux badges, kudos) et dans les félicitations sur Teams et Viva"
+        " Engage. Vos collègues voient votre nom avec les kudos que vous donnez ou recevez.",
+        "m_optin_off_title": "Désactivé (par défaut)",
+        "m_optin_off": "Vous apparaissez comme «\u00a0Collègue #\u00a0» dans les classements et"
+        " comme «\u00a0un collègue\u00a0» sur les écrans et dans les félicitations. Vos points"
+        " comptent toujours pour votre équipe et votre département. Vous seul voyez cette page.",
+        "m_optin_groups": "Les petits groupes restent cachés\u00a0: les équipes et départements de"
+        " moins de {min_size} collègues avec licence n'apparaissent jamais seuls, et votre nom"
+        " n'apparaît que tant qu'il ne peut pas révéler ce que des collègues sans nom ont obtenu.",
+        "m_optin_never": "Jamais visible par d'autres\u00a0: vos invites et les réponses de"
+        " Copilot (elles ne sont pas conservées), ni votre usage jour par jour.",
+        "m_more_title": "Aller plus loin",
+        "m_community_link": "Communauté",
+        "m_community_help": "Donnez des kudos, partagez un témoignage, parcourez les cas d'usage.",
+        "m_champions_link": "Champions",
+        "m_champions_help": "Événements, permanences et collègues qui vous aident à avancer.",
+    },
+}
+
+
+def me_texts(lang: Language, min_size: int) -> dict[str, str]:
+    """The employee page's own words; a word not yet translated shows in English."""
+    words = TEXTS["en"] | TEXTS[lang]
+    return {key: text.replace("{min_size}", str(min_size)) for key, text in words.items()}

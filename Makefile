@@ -11,7 +11,7 @@ STAMP := $(VENV)/.synced
 PYTEST_ARGS ?=
 
 .PHONY: demo test test-unit test-integration test-e2e lint format bench install clean help
-.PHONY: teams-app teams-vendor
+.PHONY: teams-app teams-vendor charts-vendor
 
 help:
 	@echo "make demo    run the whole system locally (gateway on http://127.0.0.1:8000)"
@@ -66,6 +66,10 @@ teams-app: $(STAMP)
 # devtools/teams_vendor.py).
 teams-vendor: $(STAMP)
 	$(BIN)/python -m devtools.teams_vendor
+
+# uPlot, the cockpit's chart library, from the npm registry into static/vendor/uplot.
+charts-vendor: $(STAMP)
+	$(BIN)/python -m devtools.charts_vendor
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

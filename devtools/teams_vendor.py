@@ -15,14 +15,11 @@ below and run ``make teams-vendor``.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
-import subprocess
-import tarfile
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
+from devtools.npm_vendor import Packed, npm_pack, vendored_readme
 from devtools.teams_app import MANIFEST_VERSION, SCHEMA_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,40 +53,8 @@ SOFTWARE.
 """
 
 
-@dataclass(frozen=True)
-class Packed:
-    name: str
-    version: str
-    integrity: str
-    root: Path  # the unpacked package/ folder
-
-
-def npm_pack(name: str, version: str, work: Path) -> Packed:
-    """``npm pack`` one exact version into ``work`` and unpack it there."""
-    found = subprocess.run(
-        ["npm", "pack", f"{name}@{version}", "--json", "--pack-destination", str(work)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    info = json.loads(found.stdout)[0]
-    if info["version"] != version:
-        raise SystemExit(f"npm packed {name}@{info['version']}, not {version}")
-    target = work / info["filename"].removesuffix(".tgz")
-    with tarfile.open(work / info["filename"]) as archive:
-        archive.extractall(target, filter="data")
-    return Packed(name, version, str(info["integrity"]), target / "package")
-
-
 def readme(packed: Packed, files: list[str], note: str) -> str:
-    listed = "\n".join(f"- `{f}`" for f in files)
-    return (
-        f"# {packed.name} {packed.version}\n\n{note}\n\n"
-        f"Copied unchanged from the npm package `{packed.name}@{packed.version}`\n"
-        f"(integrity `{packed.integrity}`):\n\n{listed}\n\n"
-        f"Fetched with `npm pack {packed.name}@{packed.version}` by `{COMMAND}`;\n"
-        "change the version in `devtools/teams_vendor.py` and run it again to update.\n"
-    )
+    return vendored_readme(packed, files, note, COMMAND, "devtools/teams_vendor.py")
 
 
 def vendor_teams_js(packed: Packed) -> None:

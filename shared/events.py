@@ -342,8 +342,22 @@ class StoryPublished(Payload):
         return self.story
 
 
+class AdoptionGap(BaseModel):
+    """Why a tip was sent: the department's active rate in an app against the
+    organisation's, over the same complete weeks (aggregates only, never people)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    app: App
+    department_rate: float = Field(ge=0, le=1)
+    organisation_rate: float = Field(ge=0, le=1)
+    weeks: int = Field(ge=1, le=52)
+    until: date  # the last day of the weeks compared
+
+
 class TipPosted(Payload):
-    """A champion sends a use case to a department's channel."""
+    """A use case sent to a department's channel: by a champion, or by an adoption lead
+    acting on a nudge (then ``gap`` says which gap it answers)."""
 
     event_type: ClassVar[str] = "community.tip"
     subject_name: ClassVar[str] = subjects.COMMUNITY_TIP
@@ -355,6 +369,7 @@ class TipPosted(Payload):
     titles: dict[str, str]  # per language: nl, en, fr
     prompts: dict[str, list[str]] = {}  # sample prompts per language
     sent_by: str | None = None
+    gap: AdoptionGap | None = None
 
     def identity(self) -> tuple[object, ...]:
         return (self.tip,)
@@ -403,6 +418,48 @@ class ChampionChanged(Payload):
 
     def subject_of(self) -> str:
         return self.person
+
+
+class NewsletterSection(BaseModel):
+    """One part of a newsletter in one language: a heading and its lines."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["stories", "teams", "badges", "tip"]
+    heading: str = Field(max_length=200)
+    items: list[str] = Field(default=[], max_length=10)  # each at most 600 characters
+
+
+class NewsletterText(BaseModel):
+    """A newsletter issue in one language."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str = Field(max_length=200)
+    intro: str = Field(max_length=600)
+    sections: list[NewsletterSection] = Field(default=[], max_length=8)
+
+
+class NewsletterPublished(Payload):
+    """An adoption lead sent a newsletter issue: notify posts its Teams card to the
+    company channels and, when asked, to Viva Engage. Texts per language (nl, en, fr);
+    they name only people who may be named."""
+
+    event_type: ClassVar[str] = "community.newsletter"
+    subject_name: ClassVar[str] = subjects.COMMUNITY_NEWSLETTER
+
+    newsletter: str
+    cadence: Literal["weekly", "monthly"]
+    since: date
+    until: date
+    texts: dict[str, NewsletterText]
+    post_to_engage: bool = False
+
+    def identity(self) -> tuple[object, ...]:
+        return (self.newsletter,)
+
+    def subject_of(self) -> str:
+        return self.newsletter
 
 
 P = TypeVar("P", bound=Payload)
@@ -456,6 +513,7 @@ PAYLOAD_TYPES: dict[str, type[Payload]] = {
         TipPosted,
         ChampionEventChanged,
         ChampionChanged,
+        NewsletterPublished,
     )
 }
 

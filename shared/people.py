@@ -18,6 +18,9 @@ class Person(SQLModel, table=True):
     display_name: str | None = Field(default=None, max_length=256)
     department: str | None = Field(default=None, index=True, max_length=256)
     team: str | None = Field(default=None, index=True, max_length=256)
+    # The job title as the directory gives it, tidied (``shared.insight_tables.job_function``):
+    # adoption insights break usage down by it, hiding functions below the minimum size.
+    job_function: str | None = Field(default=None, max_length=256)
     licensed: bool = True
     removed: bool = False
     opted_in: bool = False

@@ -29,6 +29,7 @@ COMMUNITY_STORY = "community.story"
 COMMUNITY_TIP = "community.tip"
 COMMUNITY_EVENT = "community.event"
 COMMUNITY_CHAMPION = "community.champion"
+COMMUNITY_NEWSLETTER = "community.newsletter"
 
 
 def dead_letter(stream: str) -> str:

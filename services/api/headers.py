@@ -36,6 +36,8 @@ API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 IN_TEAMS = ("/screen", "/me", "/teams/config")
 PAGES = (
     *(*IN_TEAMS, "/admin", "/champions", "/champions/checkin", "/community"),
+    # The adoption lead's cockpit and the newsletter.
+    *("/insights", "/insights/campaigns", "/insights/nudges", "/admin/newsletter"),
     "/teams/auth-end",  # the last page of the Teams sign-in pop-up, a window of its own
 )
 PERSONAL = (
@@ -46,12 +48,19 @@ PERSONAL = (
     # The community: kudos, stories, tries and claim codes are someone's own.
     *("/community", "/api/kudos", "/api/stories", "/api/usecases", "/api/claims"),
     "/api/people",
+    "/insights",
 )
+
+
+# Pages that show one of the gateway's own answers in a frame (the newsletter's email
+# preview, which is served under a policy of its own).
+FRAMING = ("/admin/newsletter",)
 
 
 def page_policy(path: str) -> str:
     framers = " ".join(("'self'", *TEAMS_HOSTS)) if path in IN_TEAMS else "'none'"
-    return PAGE_POLICY.format(framers=framers)
+    policy = PAGE_POLICY.format(framers=framers)
+    return f"{policy}; frame-src 'self'" if path in FRAMING else policy
 
 
 def _personal(path: str) -> bool:

@@ -112,6 +112,12 @@ def texts(lang: Lang) -> dict[str, str]:
 
 PAGE_TEXTS: dict[str, dict[str, str]] = {
     "nl": {
+        "cockpit_nav": "Cockpit",
+        "nav_insights": "Inzichten",
+        "nav_campaigns": "Campagnes",
+        "nav_nudges": "Duwtjes",
+        "nav_newsletter": "Nieuwsbrief",
+        "nav_rules": "Regels",
         "signin_title": "Aanmelden",
         "signin_help": "Meld je aan met je Microsoft-werkaccount om je eigen voortgang te zien.",
         "signin_button": "Aanmelden met Microsoft",
@@ -169,6 +175,12 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
         " van de spelregels):",
     },
     "en": {
+        "cockpit_nav": "Cockpit",
+        "nav_insights": "Insights",
+        "nav_campaigns": "Campaigns",
+        "nav_nudges": "Nudges",
+        "nav_newsletter": "Newsletter",
+        "nav_rules": "Rules",
         "signin_title": "Sign in",
         "signin_help": "Sign in with your Microsoft work account to see your own progress.",
         "signin_button": "Sign in with Microsoft",
@@ -225,6 +237,12 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
         " shown there instead):",
     },
     "fr": {
+        "cockpit_nav": "Cockpit",
+        "nav_insights": "Indicateurs",
+        "nav_campaigns": "Campagnes",
+        "nav_nudges": "Coups de pouce",
+        "nav_newsletter": "Lettre d’information",
+        "nav_rules": "Règles",
         "signin_title": "Connexion",
         "signin_help": "Connectez-vous avec votre compte professionnel Microsoft pour voir"
         " votre progression.",

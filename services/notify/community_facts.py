@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.events import AdoptionGap
+
 
 class _Community(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -32,6 +34,7 @@ class TipFacts(_Community):
     app: str
     titles: dict[str, str]
     prompts: dict[str, list[str]] = {}
+    gap: AdoptionGap | None = None  # the adoption gap a nudge answers, when it is one
 
     def prompts_in(self, language: str) -> list[str]:
         return (

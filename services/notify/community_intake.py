@@ -147,6 +147,7 @@ def _tip(told: Told, tip: TipPosted) -> list[tuple[Channel, Facts]]:
         app=tip.app.value,
         titles=tip.titles,
         prompts=tip.prompts,
+        gap=tip.gap,
     )
     return [(c, facts) for c in to_departments(told.channels, "tip", [tip.department])]
 

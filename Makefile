@@ -11,7 +11,7 @@ STAMP := $(VENV)/.synced
 PYTEST_ARGS ?=
 
 .PHONY: demo test test-unit test-integration test-e2e lint format bench install clean help
-.PHONY: teams-app teams-vendor charts-vendor
+.PHONY: teams-app teams-vendor charts-vendor insights-rebuild
 
 help:
 	@echo "make demo    run the whole system locally (gateway on http://127.0.0.1:8000)"
@@ -66,6 +66,11 @@ teams-app: $(STAMP)
 # devtools/teams_vendor.py).
 teams-vendor: $(STAMP)
 	$(BIN)/python -m devtools.teams_vendor
+
+# Rebuild the adoption insights' rollups from the stored signals (an installation that
+# predates them); shows progress, and Ctrl-C keeps what is done.
+insights-rebuild: $(STAMP)
+	$(BIN)/python -m services.scoring.insights rebuild
 
 # uPlot, the cockpit's chart library, from the npm registry into static/vendor/uplot.
 charts-vendor: $(STAMP)

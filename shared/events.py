@@ -31,6 +31,20 @@ class App(StrEnum):
     OTHER = "other"
 
 
+# How people know each app, in every language (product names are not translated).
+APP_NAMES: dict[str, str] = {
+    App.TEAMS: "Teams",
+    App.WORD: "Word",
+    App.EXCEL: "Excel",
+    App.POWERPOINT: "PowerPoint",
+    App.OUTLOOK: "Outlook",
+    App.ONENOTE: "OneNote",
+    App.LOOP: "Loop",
+    App.CHAT: "Copilot Chat",
+    App.OTHER: "Microsoft 365",
+}
+
+
 class ActivityKind(StrEnum):
     ACTIVE_DAY = "active_day"  # from usage reports: active in this app on this date
     PROMPT = "prompt"  # from interaction history: one user prompt
@@ -454,6 +468,9 @@ class NewsletterPublished(Payload):
     until: date
     texts: dict[str, NewsletterText]
     post_to_engage: bool = False
+    # The people the texts name (story authors who chose to be named): an erasure finds
+    # the issue by them, and notify drops it rather than post a name no longer allowed.
+    named: list[str] = []
 
     def identity(self) -> tuple[object, ...]:
         return (self.newsletter,)

@@ -11,7 +11,10 @@ Two levels, both plain SQL tables:
   people per department and job function), ``insight_week`` (active people, actions and
   active person-days per week, department, function and app, with ``ANY_APP`` for "any
   app"), ``insight_day`` (active people per day, department and function) and
-  ``insight_segment`` (people per usage tier over the last complete weeks).
+  ``insight_segment`` (people per usage tier over the last complete weeks),
+  ``insight_recent`` (people active and their actions in the 28 days ending the cube's
+  last day, per department, function and app) and ``insight_recent_days`` (people per
+  number of active days in those 28 days).
   ``insight_refresh`` says when and up to which day it was built.
 
 Departments and functions partition the licensed people (one of each per person, ``NONE``
@@ -105,6 +108,39 @@ class SegmentCell(SQLModel, table=True):
     department: str = Field(primary_key=True, max_length=256)
     function: str = Field(primary_key=True, max_length=256)
     tier: str = Field(primary_key=True, max_length=64)
+    people: int
+
+
+RECENT_DAYS = 28  # the days ``insight_recent`` and ``insight_recent_days`` cover
+# Active days in the 28: a bucket's name and its first and last number of days.
+DAY_BUCKETS = (("0", 0, 0), ("1-3", 1, 3), ("4-11", 4, 11), ("12+", 12, RECENT_DAYS))
+
+
+class RecentCell(SQLModel, table=True):
+    """Distinct people active in the 28 days ending ``insight_refresh.last_day``, per group
+    and app (``ANY_APP``: in any app), and their actions. Actions are kept per ISO week,
+    so ``actions`` sums the weeks the 28 days overlap, of the people and apps with an
+    active day inside them."""
+
+    __tablename__ = "insight_recent"
+
+    department: str = Field(primary_key=True, max_length=256)
+    function: str = Field(primary_key=True, max_length=256)
+    app: str = Field(primary_key=True, max_length=32)
+    people: int
+    actions: int
+
+
+class RecentDaysCell(SQLModel, table=True):
+    """Licensed people per number of days active in any app (a ``DAY_BUCKETS`` name) in
+    the 28 days ending ``insight_refresh.last_day``: each person in exactly one bucket,
+    "0" counting the inactive."""
+
+    __tablename__ = "insight_recent_days"
+
+    department: str = Field(primary_key=True, max_length=256)
+    function: str = Field(primary_key=True, max_length=256)
+    bucket: str = Field(primary_key=True, max_length=16)
     people: int
 
 

@@ -145,6 +145,8 @@ class ScoringSettings(CommonSettings):
     scoring_lanes: int | None = Field(default=None, ge=1, le=8)
     scoring_health_port: int | None = None  # /healthz and /readyz when set
     scoring_startup_timeout_seconds: float = 60.0
+    # how often the adoption-insight cube takes in what changed (nothing changed: no work)
+    insights_refresh_seconds: float = Field(default=60.0, gt=0)
 
 
 class NotifySettings(CommonSettings):

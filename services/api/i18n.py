@@ -241,7 +241,7 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
         "nav_insights": "Indicateurs",
         "nav_campaigns": "Campagnes",
         "nav_nudges": "Coups de pouce",
-        "nav_newsletter": "Lettre d’information",
+        "nav_newsletter": "Lettre d'information",
         "nav_rules": "Règles",
         "signin_title": "Connexion",
         "signin_help": "Connectez-vous avec votre compte professionnel Microsoft pour voir"

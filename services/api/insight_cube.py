@@ -19,7 +19,16 @@ from sqlalchemy import Executable, Table, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.insight_tables import ANY_APP, DayCell, Population, Refresh, SegmentCell, WeekCell
+from shared.insight_tables import (
+    ANY_APP,
+    DayCell,
+    Population,
+    RecentCell,
+    RecentDaysCell,
+    Refresh,
+    SegmentCell,
+    WeekCell,
+)
 from shared.logs import get_logger
 
 log = get_logger(__name__)
@@ -32,6 +41,8 @@ WEEKS: Table = WeekCell.__table__  # type: ignore[attr-defined]
 DAYS: Table = DayCell.__table__  # type: ignore[attr-defined]
 SEGMENTS: Table = SegmentCell.__table__  # type: ignore[attr-defined]
 REFRESH: Table = Refresh.__table__  # type: ignore[attr-defined]
+RECENT: Table = RecentCell.__table__  # type: ignore[attr-defined]
+RECENT_DAYS: Table = RecentDaysCell.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,21 @@ async def _rows(engine: AsyncEngine, query: Executable) -> Sequence[Any]:
         return []
 
 
+Dimension = Literal["department", "function"]
+
+
+@dataclass(frozen=True)
+class Within:
+    """Only the cells of one department or one job function (``value`` may be ``NONE``)."""
+
+    dimension: Dimension
+    value: str
+
+
+def _within(query: Any, table: Any, within: Within | None) -> Any:
+    return query if within is None else query.where(table.c[within.dimension] == within.value)
+
+
 async def coverage(engine: AsyncEngine) -> Coverage | None:
     """What the cube covers, or ``None`` before its first build."""
     table = REFRESH
@@ -116,19 +142,27 @@ async def coverage(engine: AsyncEngine) -> Coverage | None:
     return Coverage(_time(refreshed_at), _day(first), _day(last), _day(until), int(weeks))
 
 
-async def population(engine: AsyncEngine, by: By) -> dict[str, int]:
-    """Licensed people per group when the cube was built."""
+async def population(engine: AsyncEngine, by: By, within: Within | None = None) -> dict[str, int]:
+    """Licensed people per group when the cube was built (only ``within`` one group)."""
     table = POPULATION
     groups = _dimension(table, by)
-    rows = await _rows(engine, select(func.sum(table.c.licensed), *groups).group_by(*groups))
+    query = _within(select(func.sum(table.c.licensed), *groups), table, within)
+    rows = await _rows(engine, query.group_by(*groups))
     return {_group_of(row, by): int(row[0]) for row in rows if row[0] is not None}
 
 
 async def weekly(
-    engine: AsyncEngine, by: By, since: date, until: date, *, per_app: bool = False
+    engine: AsyncEngine,
+    by: By,
+    since: date,
+    until: date,
+    within: Within | None = None,
+    *,
+    per_app: bool = False,
 ) -> list[WeekRow]:
-    """Cells of the weeks starting ``since``..``until`` (Mondays), per group; any app
-    only, or each app (``ANY_APP`` included) when ``per_app``."""
+    """Cells of the weeks starting ``since``..``until`` (Mondays), per group (only
+    ``within`` one group); any app only, or each app (``ANY_APP`` included) when
+    ``per_app``."""
     table = WEEKS
     groups = _dimension(table, by)
     query = (
@@ -146,6 +180,7 @@ async def weekly(
     )
     if not per_app:
         query = query.where(table.c.app == ANY_APP)
+    query = _within(query, table, within)
     return [
         WeekRow(_day(row[0]), _group_of(row, by), str(row[1]), *(int(n) for n in row[2:5]))
         for row in await _rows(engine, query)
@@ -167,12 +202,63 @@ async def daily(engine: AsyncEngine, by: By, since: date, until: date) -> list[D
     ]
 
 
-async def segments(engine: AsyncEngine, by: By) -> list[SegmentRow]:
-    """People per usage tier and group, as last judged (see :class:`Coverage`)."""
+async def segments(engine: AsyncEngine, by: By, within: Within | None = None) -> list[SegmentRow]:
+    """People per usage tier and group, as last judged (see :class:`Coverage`), only
+    ``within`` one group when given."""
     table = SEGMENTS
     groups = _dimension(table, by)
-    query = select(table.c.tier, func.sum(table.c.people), *groups).group_by(table.c.tier, *groups)
+    query = _within(select(table.c.tier, func.sum(table.c.people), *groups), table, within)
+    query = query.group_by(table.c.tier, *groups)
     return [
         SegmentRow(_group_of(row, by), str(row[0]), int(row[1]))
         for row in await _rows(engine, query)
     ]
+
+
+@dataclass(frozen=True)
+class RecentRow:
+    """People active in an app (``ANY_APP``: any) in the 28 days ending the cube's last
+    day, and their actions in the ISO weeks those days overlap."""
+
+    group: str
+    app: str
+    people: int
+    actions: int
+
+
+@dataclass(frozen=True)
+class RecentDaysRow:
+    """Licensed people with a number of active days (a bucket) in those 28 days."""
+
+    group: str
+    bucket: str
+    people: int
+
+
+async def recent(engine: AsyncEngine, by: By) -> list[RecentRow]:
+    """People active and their actions per app and group in the cube's last 28 days."""
+    table = RECENT
+    groups = _dimension(table, by)
+    query = select(
+        table.c.app, func.sum(table.c.people), func.sum(table.c.actions), *groups
+    ).group_by(table.c.app, *groups)
+    return [
+        RecentRow(_group_of(row, by), str(row[0]), int(row[1]), int(row[2]))
+        for row in await _rows(engine, query)
+    ]
+
+
+async def recent_days(engine: AsyncEngine, by: By) -> list[RecentDaysRow]:
+    """People per bucket of active days and group in the cube's last 28 days."""
+    table = RECENT_DAYS
+    groups = _dimension(table, by)
+    query = select(table.c.bucket, func.sum(table.c.people), *groups).group_by(
+        table.c.bucket, *groups
+    )
+    return [
+        RecentDaysRow(_group_of(row, by), str(row[0]), int(row[1]))
+        for row in await _rows(engine, query)
+    ]
+
+
+# Reads within one department or one job function -------------------------------------

@@ -26,6 +26,7 @@ from services.api.outbox import OutboxRelay
 from services.api.published import Published
 from services.api.streams import StreamSlots
 from services.scoring.rulebook import Rulebook
+from services.scoring.store import layout
 from shared.bus import connection_options
 from shared.cache import create_redis
 from shared.database import create_engine, create_tables
@@ -71,6 +72,7 @@ async def open_resources(
     engine = create_engine(settings.database_url)
     try:
         await create_tables(engine)
+        await layout.grow(engine)  # columns added since: the directory's job function
     except SQLAlchemyError as exc:  # scoring and notify make them too: serve without
         log.warning("tables not created", error=str(exc))
     directory = Directory(engine, settings.api_directory_ttl_seconds, settings.min_group_size)

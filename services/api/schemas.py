@@ -244,7 +244,10 @@ class AdoptionInsights(BaseModel):
     active_28d: int
     by_app: list[AppUsage]
     by_department: list[GroupAdoption]
-    by_team: list[GroupAdoption]
+    by_team: list[GroupAdoption] = Field(
+        description="Empty once the insight cube is built: insights are kept per department "
+        "and job function; team standings are on the boards"
+    )
     hidden_groups: int
     daily: list[DayActive]
     weekly: list[WeekActive]

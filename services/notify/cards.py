@@ -25,6 +25,8 @@ from services.notify.facts import (
     SpotlightFacts,
     WeeklyFacts,
 )
+from services.notify.newsletter_cards import newsletter_content
+from services.notify.newsletter_facts import NewsletterFacts
 from services.notify.texts import join_names, place, t
 from shared.languages import Language
 from shared.small_groups import GroupSizes, shown_team
@@ -147,6 +149,8 @@ def _content(facts: Facts, lang: Language, names: Mapping[str, str]) -> tuple[st
             return title, blocks
     if isinstance(facts, COMMUNITY_FACTS):
         return community_content(facts, lang, names)
+    if isinstance(facts, NewsletterFacts):
+        return newsletter_content(facts.text)
     raise ValueError(f"no card for {facts!r}")
 
 

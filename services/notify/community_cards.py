@@ -1,5 +1,6 @@
-"""The community's cards: a tip, a success story, kudos (alone or many at once), a champion
-event (announced, changed, cancelled) and a new champion.
+"""The community's cards: a tip (with the adoption gap it answers, when a nudge sent it),
+a success story, kudos (alone or many at once), a champion event (announced, changed,
+cancelled) and a new champion.
 
 ``names`` holds the people who may be named (opted in); everyone else is "a colleague".
 Kudos name both people or neither: a thank-you between a named and an unnamed colleague
@@ -23,9 +24,10 @@ from services.notify.community_facts import (
     TipFacts,
     in_language,
 )
-from services.notify.community_texts import COMMUNITY_TEXTS, app_name, plain, when
+from services.notify.community_texts import COMMUNITY_TEXTS, app_name, percent, plain, when
 from services.notify.texts import join_names
 from services.notify.texts import t as _t
+from shared.events import AdoptionGap
 from shared.languages import Language
 from shared.small_groups import GroupSizes
 
@@ -57,13 +59,33 @@ def kudos_value(value: str, lang: Language) -> str:
     return texts[lang] if texts else value.replace("_", " ")
 
 
+def _gap(gap: AdoptionGap, lang: Language) -> str:
+    """The gap a nudge answers, in words: the department's rate against the organisation's."""
+    if gap.weeks == 1:
+        period = _t("tip.gap.week", lang)
+    else:
+        period = _t("tip.gap.weeks", lang, weeks=gap.weeks)
+    return _t(
+        "tip.gap",
+        lang,
+        app=app_name(gap.app.value),
+        department=percent(gap.department_rate, lang),
+        organisation=percent(gap.organisation_rate, lang),
+        period=period,
+    )
+
+
 def _tip(facts: TipFacts, lang: Language) -> tuple[str, list[Any]]:
+    """A use case with its sample prompts; sent for a nudge, it first says the gap."""
     title = _t("tip.heading", lang, title=plain(in_language(facts.titles, lang)))
     app = app_name(facts.app)
     prompts = facts.prompts_in(lang)[:MAX_PROMPTS]
+    quoted = [paragraph(f"“{plain(prompt)}”", subtle=True) for prompt in prompts]
+    if facts.gap is not None:
+        follow = _t("tip.gap.intro" if prompts else "tip.gap.try", lang)
+        return title, [heading(title), paragraph(f"{_gap(facts.gap, lang)} {follow}"), *quoted]
     if not prompts:
         return title, [heading(title), paragraph(_t("tip.try", lang, app=app))]
-    quoted = [paragraph(f"“{plain(prompt)}”", subtle=True) for prompt in prompts]
     return title, [heading(title), paragraph(_t("tip.intro", lang, app=app)), *quoted]
 
 

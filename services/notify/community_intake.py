@@ -11,7 +11,9 @@
   was not); cancelled, a follow-up where it was announced. A card not yet sent is
   replaced by the newer one (see :mod:`services.notify.topics`);
 - ``ChampionChanged`` approved: a welcome to their departments' channels; rejected
-  or retired, a welcome not yet sent is taken out.
+  or retired, a welcome not yet sent is taken out;
+- ``NewsletterPublished``: the issue to the company's channels, each in its language
+  (see :mod:`services.notify.newsletter_intake`).
 
 Each row's key is ``<channel>:<event id>``, so a redelivered event adds nothing. An
 event naming an erased person (giver, receiver, author, host, sender, champion) is
@@ -40,6 +42,7 @@ from services.notify.community_facts import (
 )
 from services.notify.facts import Facts, dump_facts
 from services.notify.models import OutboxEntry, as_utc, utcnow
+from services.notify.newsletter_intake import newsletter_cards
 from services.notify.outbox import enqueue
 from shared import suppression
 from shared.events import (
@@ -48,13 +51,21 @@ from shared.events import (
     CloudEvent,
     CommunityChange,
     KudosGiven,
+    NewsletterPublished,
     Payload,
     StoryPublished,
     TipPosted,
 )
 from shared.people import Person
 
-COMMUNITY_PAYLOADS = (KudosGiven, StoryPublished, TipPosted, ChampionEventChanged, ChampionChanged)
+COMMUNITY_PAYLOADS = (
+    KudosGiven,
+    StoryPublished,
+    TipPosted,
+    ChampionEventChanged,
+    ChampionChanged,
+    NewsletterPublished,
+)
 
 
 def named(payload: Payload) -> set[str]:
@@ -70,6 +81,8 @@ def named(payload: Payload) -> set[str]:
             return {payload.host} if payload.host else set()
         case ChampionChanged():
             return {payload.person}
+        case NewsletterPublished():
+            return set(payload.named)
     return set()
 
 
@@ -136,6 +149,8 @@ async def cards_for(told: Told, payload: Payload) -> list[tuple[Channel, Facts]]
             return await _event(told, payload)
         case ChampionChanged():
             return await _champion(told, payload)
+        case NewsletterPublished():
+            return list(newsletter_cards(told.channels, payload))
     return []
 
 

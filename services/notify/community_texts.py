@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from shared.events import APP_NAMES
 from shared.languages import Language
 
 NBSP = "\u00a0"
@@ -25,6 +26,30 @@ COMMUNITY_TEXTS: dict[str, dict[Language, str]] = {
         "en": "Try it in {app} today.",
         "nl": "Probeer het vandaag nog in {app}.",
         "fr": "Essayez-le dès aujourd'hui dans {app}.",
+    },
+    "tip.gap": {
+        "en": "{app}: {department} of your department used Copilot in {app} {period}, "
+        "{organisation} across the organisation.",
+        "nl": "{app}: {department} van je afdeling gebruikte Copilot in {app} {period}, "
+        "tegenover {organisation} in de hele organisatie.",
+        "fr": f"{{app}}{NBSP}: {{department}} de votre département ont utilisé Copilot dans "
+        "{app} {period}, contre {organisation} dans l'ensemble de l'organisation.",
+    },
+    "tip.gap.weeks": {
+        "en": "in the last {weeks} weeks",
+        "nl": "in de laatste {weeks} weken",
+        "fr": "ces {weeks} dernières semaines",
+    },
+    "tip.gap.week": {
+        "en": "last week",
+        "nl": "vorige week",
+        "fr": "la semaine dernière",
+    },
+    "tip.gap.intro": {"en": "Try this:", "nl": "Probeer dit:", "fr": f"À essayer{NBSP}:"},
+    "tip.gap.try": {
+        "en": "Try it today.",
+        "nl": "Probeer het vandaag nog.",
+        "fr": "Essayez-le dès aujourd'hui.",
     },
     "story.heading": {
         "en": "⏱️ Copilot saved {minutes} minutes",
@@ -165,17 +190,7 @@ COMMUNITY_TEXTS: dict[str, dict[Language, str]] = {
     "champion.apps": {"en": "Knows their way in", "nl": "Wegwijs in", "fr": "Connaît bien"},
 }
 
-APPS = {
-    "teams": "Teams",
-    "word": "Word",
-    "excel": "Excel",
-    "powerpoint": "PowerPoint",
-    "outlook": "Outlook",
-    "onenote": "OneNote",
-    "loop": "Loop",
-    "chat": "Copilot Chat",
-    "other": "Microsoft 365",
-}
+APPS = APP_NAMES
 
 WEEKDAYS: dict[Language, tuple[str, ...]] = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -246,6 +261,12 @@ def when(starts: datetime, ends: datetime, lang: Language) -> str:
     if starts.date() == ends.date():
         return f"{day_text(starts.date(), lang)}, {start}{DASH}{end}"
     return f"{day_text(starts.date(), lang)}, {start} {DASH} {day_text(ends.date(), lang)}, {end}"
+
+
+def percent(rate: float, lang: Language) -> str:
+    """A rate (0..1) as a whole percentage: ``12%``, or ``12 %`` (no-break) in French."""
+    whole = round(rate * 100)
+    return f"{whole}{NBSP}%" if lang == "fr" else f"{whole}%"
 
 
 def plain(text: str) -> str:

@@ -48,6 +48,7 @@ from shared.events import (
     ChampionEventChanged,
     CloudEvent,
     KudosGiven,
+    NewsletterPublished,
     Payload,
     StoryPublished,
     TipPosted,
@@ -77,7 +78,14 @@ COMMUNITY = Source(
     "COMMUNITY",
     "community.>",
     "notify-community",
-    (KudosGiven, StoryPublished, TipPosted, ChampionEventChanged, ChampionChanged),
+    (
+        KudosGiven,
+        StoryPublished,
+        TipPosted,
+        ChampionEventChanged,
+        ChampionChanged,
+        NewsletterPublished,
+    ),
     words=True,
 )
 DURABLE, SUBJECT, STREAM = AWARDS.durable, AWARDS.subject, AWARDS.stream

@@ -21,6 +21,7 @@ from services.notify.community_facts import (
     TipFacts,
     people_named,
 )
+from services.notify.newsletter_facts import NewsletterFacts
 
 
 class _Facts(BaseModel):
@@ -132,7 +133,8 @@ Facts = Annotated[
     | KudosFacts
     | KudosBurstFacts
     | EventFacts
-    | ChampionFacts,
+    | ChampionFacts
+    | NewsletterFacts,
     Field(discriminator="kind"),
 ]
 FACTS: TypeAdapter[Facts] = TypeAdapter(Facts)

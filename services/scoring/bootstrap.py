@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.scoring import admin, privacy, privacy_streams, projection
 from services.scoring.consumer import ConsumerSettings, SignalConsumer
 from services.scoring.health import health_server
+from services.scoring.insights import refresher as insights
 from services.scoring.rulebook import Rulebook, default_source
 from services.scoring.scorer import Scorer
 from services.scoring.store import layout, tables  # noqa: F401  (registers the tables)
@@ -90,6 +91,7 @@ async def prepare_tables(engine: AsyncEngine) -> None:
     """Scoring tables of an earlier layout rebuilt, then whatever is missing created."""
     await layout.upgrade(engine)
     await create_tables(engine)
+    await insights.prepare(engine)
 
 
 async def _sql_ready(engine: AsyncEngine) -> None:
@@ -152,12 +154,30 @@ async def run(settings: ScoringSettings) -> None:
         # Between batches the consumer notices new rules anyway; this makes it prompt.
         await res.nc.subscribe(subjects.CONTROL_RULES, cb=on_rules)
         log.info("scoring started", rules_version=version)
+        cube = asyncio.create_task(
+            refresh_insights(
+                insights.Refresher(res.engine, settings.tz), settings.insights_refresh_seconds
+            )
+        )
         try:
             await scorer.sync()
             await consumer.run(on_idle=scorer.sync)
         finally:
+            cube.cancel()
+            await asyncio.gather(cube, return_exceptions=True)
             await health.stop()
             log.info("scoring stopped", processed=consumer.processed)
+
+
+async def refresh_insights(refresher: insights.Refresher, every: float) -> None:
+    """Keep the insight cube up to date: at once (the first build), then every ``every``
+    seconds; a failed refresh is logged and tried again at the next."""
+    while True:
+        try:
+            await refresher.refresh()
+        except Exception as exc:
+            log.exception("insight cube refresh failed", error=str(exc)[:200])
+        await asyncio.sleep(every)
 
 
 async def rebuild(settings: ScoringSettings) -> int:

@@ -36,6 +36,7 @@ from services.scoring import boards, privacy_boards, privacy_streams, projection
 from services.scoring.privacy_subject import Subject, identify, resolve
 from services.scoring.rulebook import Rulebook
 from services.scoring.scrub import scrub
+from services.scoring.store import usage
 from services.scoring.store.privacy import PrivacyAudit, utcnow
 from shared import suppression
 from shared.events import App, CloudEvent, CommunityChange, StoryPublished
@@ -63,6 +64,8 @@ PLACES = (
     Place("person", "person", "person", "person"),
     Place("signals", "scoring_signal", "person", "person"),
     Place("ledger", "scoring_ledger", "person", "person"),
+    # The insight rollup's first level; the group cube is rebuilt without them.
+    Place("insight_usage", "insight_usage_week", "person", "person"),
     Place("recognition", "scoring_recognition", "person", "person"),
     Place("recognition_grants", "api_recognition_grant", "person", "person"),
     # The champions programme: applications, hosted events (attendees keep their points),
@@ -93,7 +96,9 @@ PLACES = (
 )
 REFLECTED = {place.table for place in PLACES} | {"ingest_watermark"}
 REFLECTED |= {"api_usecase", "api_usecase_version", "api_claim_batch"}  # MENTIONS only
+REFLECTED |= {"api_campaign", "api_nudge_post", "newsletter_issue"}  # MENTIONS only
 REFLECTED |= {"api_outbox"}  # withdrawals of the person's stories
+REFLECTED |= {"scoring_insight_pending"}  # the insight cube, to be rebuilt
 
 
 @dataclass(frozen=True)
@@ -222,6 +227,7 @@ async def erase(
             counts[place.name] = int(result.rowcount or 0)
         counts["recognition_granter"] = await _forget_granter(conn, tables, subject)
         counts["champion_mentions"] = await _forget_mentions(conn, tables, subject)
+        await _rebuild_insights(conn, tables)
     # After the commit: a board write that came before it is undone here, and one after
     # it checks the list first (Scorer.settle).
     counts["boards"] = 0
@@ -240,6 +246,13 @@ async def erase(
         await _audit(conn, "erase", subject.person, by, counts)
     log.info("privacy erasure", person=subject.person, by=by, counts=counts, streams=pending)
     return Erasure(subject.person, counts, pending)
+
+
+async def _rebuild_insights(conn: AsyncConnection, tables: dict[str, Table]) -> None:
+    """Have scoring rebuild the whole insight cube without the person (counts only, but a
+    group's counts would still include them until then)."""
+    if "scoring_insight_pending" in tables:
+        await usage.mark_everything(conn)
 
 
 async def _withdraw_stories(
@@ -309,6 +322,11 @@ MENTIONS = (
     ("api_usecase", "updated_by"),
     ("api_usecase_version", "changed_by"),
     ("api_claim_batch", "created_by"),
+    # The cockpit's records stay (the organisation's campaigns and the nudges it posted,
+    # so a department is not nudged twice a week); who made them is forgotten.
+    ("api_campaign", "created_by"),
+    ("api_nudge_post", "posted_by"),
+    ("newsletter_issue", "sent_by"),
 )
 
 

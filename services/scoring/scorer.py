@@ -37,7 +37,7 @@ from services.scoring.domain.recognition import GRANTED, Grant, grant_awards, le
 from services.scoring.live_boards import LiveBoards
 from services.scoring.rulebook import ActiveRules, Rulebook
 from services.scoring.signals import Activity, to_signal
-from services.scoring.store import directory, ledger
+from services.scoring.store import directory, ledger, usage
 from services.scoring.store import recognition as recognition_store
 from shared import suppression
 from shared.events import (
@@ -234,6 +234,8 @@ class Scorer:
             sources = {e.id: str(e.data.source) for e in batch.activities}
             affected = await directory.upsert_people(conn, batch.people)
             new_ids = await ledger.insert_signals(conn, list(unique.values()), sources)
+            # The insight rollup takes in exactly the new signals, in the same transaction.
+            await usage.add_usage(conn, [unique[i] for i in new_ids])
             grants = await self._record(conn, batch.recognition)
             active = await self.rulebook.current(conn)
             # Granted points are in the ledger before the states are read: the rules below

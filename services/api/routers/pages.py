@@ -11,6 +11,7 @@ from services.api.deps import ResourcesDep
 from services.api.i18n import Lang, LangQuery, page_texts
 from services.api.me_texts import me_texts
 from services.api.routers.screen import templates
+from services.api.rules_editor_texts import rules_editor_texts
 
 router = APIRouter(tags=["pages"])
 
@@ -44,6 +45,9 @@ async def employee_page(
 async def admin_page(
     request: Request, resources: ResourcesDep, lang: LangQuery = None
 ) -> HTMLResponse:
-    """Edit, validate, preview and publish the rule set; manage display tokens."""
+    """Edit the rule set in forms (or YAML), preview, publish and roll back; display tokens."""
+
     settings = resources.settings
-    return page(request, "admin.html", lang or settings.api_default_lang, settings.min_group_size)
+    language = lang or settings.api_default_lang
+    size = settings.min_group_size
+    return page(request, "admin.html", language, size, rules_editor_texts(language))

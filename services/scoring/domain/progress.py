@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -20,7 +21,10 @@ from services.scoring.domain.rules import (
     RuleSet,
     StreakBadge,
     Tier,
+    TierRules,
 )
+
+NO_TIER = "none"  # the tier of people with no action, or none of the tiers' conditions
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,13 @@ def tier_of(history: History, rules: RuleSet, today: date) -> TierStatus:
         back = (today - day).days
         if 0 <= back < weeks * 7:
             actions_per_week[back // 7] += count
+    return tier_for(actions_per_week, rules.tiers)
+
+
+def tier_for(actions_per_week: Sequence[int], rules: TierRules) -> TierStatus:
+    """The first tier whose conditions hold for these actions per week (``rules.weeks`` of
+    them, in any order), or "none": the one judgement behind /me and the insight cube."""
+    weeks = rules.weeks
     active_weeks = sum(1 for count in actions_per_week if count > 0)
     total = sum(actions_per_week)
     weekly = total / weeks
@@ -82,10 +93,10 @@ def tier_of(history: History, rules: RuleSet, today: date) -> TierStatus:
             and total > 0
         )
 
-    for tier in rules.tiers.tiers:
+    for tier in rules.tiers:
         if holds(tier):
             return TierStatus(tier.id, tier.title, active_weeks, round(weekly, 2))
-    return TierStatus("none", rules.tiers.fallback, active_weeks, round(weekly, 2))
+    return TierStatus(NO_TIER, rules.fallback, active_weeks, round(weekly, 2))
 
 
 def next_goals(

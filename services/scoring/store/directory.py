@@ -15,8 +15,10 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.scoring import mapping
+from services.scoring.store import usage
 from services.scoring.store.ledger import Driver, chunks, insert_for
 from shared.events import DirectoryPerson
+from shared.insight_tables import job_function
 from shared.people import Person
 
 PEOPLE: Table = Person.__table__  # type: ignore[attr-defined]
@@ -55,6 +57,24 @@ MEMBERSHIPS_SQL = (
 )
 
 
+# What the adoption insights group people by: a change to it rebuilds their whole cube.
+PLACEMENTS_SQL = (
+    "SELECT person, department, job_function, licensed, removed FROM person WHERE person {among}"
+)
+
+
+async def placements(
+    conn: AsyncConnection, persons: Iterable[str]
+) -> dict[str, tuple[str | None, str | None, bool, bool]]:
+    driver = await Driver.of(conn)
+    return {
+        person: (department, function, bool(licensed), bool(removed))
+        for person, department, function, licensed, removed in await driver.fetch_for(
+            PLACEMENTS_SQL, sorted(set(persons))
+        )
+    }
+
+
 async def memberships(conn: AsyncConnection, persons: Iterable[str]) -> dict[str, Membership]:
     driver = await Driver.of(conn)
     out: dict[str, Membership] = {}
@@ -89,7 +109,11 @@ async def members_of(
 
 
 async def upsert_people(conn: AsyncConnection, people: Sequence[DirectoryPerson]) -> Affected:
-    """Apply directory facts, newest observation wins whatever order they arrive in."""
+    """Apply directory facts, newest observation wins whatever order they arrive in.
+
+    A change of anyone's department, job function, licence or presence notes in the
+    same transaction that the insight cube must be rebuilt whole.
+    """
     latest: dict[str, DirectoryPerson] = {}
     for fact in people:
         known = latest.get(fact.person)
@@ -99,6 +123,7 @@ async def upsert_people(conn: AsyncConnection, people: Sequence[DirectoryPerson]
         ):
             latest[fact.person] = fact
     before = await memberships(conn, latest)
+    placed = await placements(conn, latest)
     affected = Affected()
     rows = []
     for fact in latest.values():
@@ -109,6 +134,7 @@ async def upsert_people(conn: AsyncConnection, people: Sequence[DirectoryPerson]
                 "display_name": fact.display_name,
                 "department": fact.department,
                 "team": fact.team,
+                "job_function": job_function(fact.job_title),
                 "licensed": fact.licensed,
                 "removed": fact.removed,
                 "opted_in": False,
@@ -122,13 +148,23 @@ async def upsert_people(conn: AsyncConnection, people: Sequence[DirectoryPerson]
         index_elements=["person"],
         set_={
             name: stmt.excluded[name]
-            for name in ("display_name", "department", "team", "licensed", "removed", "updated_at")
+            for name in (
+                "display_name",
+                "department",
+                "team",
+                "job_function",
+                "licensed",
+                "removed",
+                "updated_at",
+            )
         },
         where=PEOPLE.c.updated_at <= stmt.excluded.updated_at,
     )
     for part in chunks(rows):
         await conn.execute(stmt, list(part))
     after = await memberships(conn, latest)
+    if await placements(conn, latest) != placed:
+        await usage.mark_everything(conn)
     for person, now in after.items():
         old = before.get(person)
         if old == now:

@@ -7,6 +7,9 @@ unique index. Tables made before that change had a surrogate or event-id key;
 :func:`upgrade` rebuilds them in the new layout, in one transaction, so an
 interrupted upgrade leaves the old tables as they were and runs again at the
 next start.
+
+Tables that only gained nullable columns (``person.job_function``) get them added in
+place by :func:`add_columns`; their rows keep NULL there until a directory fact fills it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.scoring.store.tables import LedgerEntry, StoredSignal
 from shared.logs import get_logger
+from shared.people import Person
 
 log = get_logger(__name__)
 
@@ -24,6 +28,8 @@ TABLES: tuple[Table, ...] = (
     LedgerEntry.__table__,  # type: ignore[attr-defined]
 )
 OLD_SUFFIX = "_before_upgrade"
+# Tables whose later columns are nullable: added in place.
+GROWN: tuple[Table, ...] = (Person.__table__,)  # type: ignore[attr-defined]
 
 
 async def upgrade(engine: AsyncEngine) -> list[str]:
@@ -35,8 +41,40 @@ async def upgrade(engine: AsyncEngine) -> list[str]:
         return await conn.run_sync(_upgrade_all)
 
 
+async def grow(engine: AsyncEngine) -> list[str]:
+    """Add the later nullable columns of the shared tables (``GROWN``) only: what the
+    gateway runs at start, so that it can read them before scoring first starts."""
+    async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('scoring-layout'))"))
+        return await conn.run_sync(
+            lambda sync: [table.name for table in GROWN if add_columns(sync, table)]
+        )
+
+
 def _upgrade_all(conn: Connection) -> list[str]:
-    return [table.name for table in TABLES if _upgrade(conn, table)]
+    rebuilt = [table.name for table in TABLES if _upgrade(conn, table)]
+    return rebuilt + [table.name for table in GROWN if add_columns(conn, table)]
+
+
+def add_columns(conn: Connection, table: Table) -> list[str]:
+    """Add the nullable columns ``table`` has and its stored table lacks; their names."""
+    inspector = inspect(conn)
+    if not inspector.has_table(table.name):
+        return []
+    present = {column["name"] for column in inspector.get_columns(table.name)}
+    added = []
+    for column in table.columns:
+        if column.name in present:
+            continue
+        if not column.nullable:
+            raise RuntimeError(f"{table.name} lacks {column.name}, which cannot be added empty")
+        kind = column.type.compile(dialect=conn.dialect)
+        conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
+        added.append(column.name)
+    if added:
+        log.info("table columns added", table=table.name, columns=added)
+    return added
 
 
 def _upgrade(conn: Connection, table: Table) -> bool:

@@ -188,7 +188,11 @@ SIGNAL_COLUMNS = ("event_id", "person", "app", "kind", "day", "at", "source", "r
 async def insert_signals(
     conn: AsyncConnection, signals: Sequence[Signal], sources: dict[str, str]
 ) -> set[str]:
-    """Store signals not seen before; returns the event ids that were new."""
+    """Store signals not seen before; returns the event ids that were new.
+
+    The caller adds the new ones to the insight rollup in the same transaction
+    (``store.usage.add_usage``), as ``Scorer.stage`` does.
+    """
     if not signals:
         return set()
     now = utcnow()

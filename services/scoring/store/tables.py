@@ -134,3 +134,19 @@ class RecognitionFact(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=500)
     revoked_event: str | None = Field(default=None, max_length=64)
     received_at: datetime = Field(default_factory=utcnow)
+
+
+class InsightPending(SQLModel, table=True):
+    """A change the adoption-insight cube has yet to take in: a week whose usage changed,
+    or (``week`` NULL) something that changes every week: the directory, an erasure.
+
+    Each writing transaction adds rows of its own (a fresh ``token`` each) and never updates one, so
+    concurrent batches never wait for each other here; the refresher claims what is
+    committed by deleting it, and a row committed after that claim waits for the next
+    round (``services.scoring.insights.refresher``).
+    """
+
+    __tablename__ = "scoring_insight_pending"
+
+    token: str = Field(primary_key=True, max_length=32)
+    week: date | None = None

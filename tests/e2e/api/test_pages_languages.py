@@ -52,6 +52,7 @@ async def test_my_page_and_the_admin_page_in_french(
 
     await page.goto(f"{signin_server.url}/admin?lang=fr")
     await page.locator("#content:not([hidden])").wait_for()
+    await page.click("#advanced summary")  # the YAML sits under "Advanced"
     await page.fill("#source", PLAIN)
     await page.click("#validate")
     await page.locator("#result .ok").wait_for()

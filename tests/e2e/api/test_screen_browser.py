@@ -186,6 +186,7 @@ async def test_employee_and_admin_pages_work_after_signing_in(
     assert "daily_cap" in await page.locator("#source").input_value()
     await page.click("#validate")
     await page.locator("#result .ok").wait_for()
+    await page.click("#advanced summary")  # the YAML sits under "Advanced"
     await page.fill("#source", "points: {daily_cap: -1}")
     await page.click("#validate")
     await page.locator("#result .problems li").first.wait_for()

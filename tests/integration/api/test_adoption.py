@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.ingest.status import StatusBoard
+from services.scoring.insights.rebuild import rebuild
 from services.scoring.store.tables import StoredSignal, UnattributedFact
 from shared.adoption import TENANT_WIDE_LABEL
 from shared.ids import pseudonym
@@ -43,6 +44,11 @@ async def add_signals(engine: AsyncEngine, facts: list[tuple[str, date, str]]) -
                 )
             )
         await session.commit()
+
+
+async def build_insights(engine: AsyncEngine, settings: ApiSettings) -> None:
+    """The insight tables built from the stored signals, as scoring builds them."""
+    assert await rebuild(engine, settings.tz) is not None
 
 
 async def add_unattributed(engine: AsyncEngine, facts: list[tuple[str, str, date]]) -> None:
@@ -90,6 +96,7 @@ async def test_the_screen_and_insights_give_the_same_adoption(
             ("p-stranger", day, "usage_report"),  # not in the directory
         ],
     )
+    await build_insights(engine, api_settings)
     # A week board holding more members than the directory has must not matter.
     week = period_key(Window.WEEK, day)
     await put_scores(redis, Scope.PEOPLE, Window.WEEK, week, {f"p-{n}": 1 for n in range(12)})
@@ -118,6 +125,9 @@ async def test_the_screen_and_insights_give_the_same_adoption(
     )
     assert insights["since"] == screen["since"] and "last 7 days" in insights["definition"]
     assert insights["tenant_wide"] is None
+    # From the insight tables: alpha-0, -1 and -2 in the last 28 days; the others never.
+    assert insights["active_28d"] == 3
+    assert insights["by_department"][0]["group"] == "Sales" and insights["by_team"] == []
 
 
 async def test_unattributed_report_rows_count_once_and_only_tenant_wide(
@@ -132,6 +142,7 @@ async def test_unattributed_report_rows_count_once_and_only_tenant_wide(
         engine,
         [("p-alpha-0", day, "interaction_history"), ("p-alpha-1", day, "interaction_history")],
     )
+    await build_insights(engine, api_settings)
     concealed = [(f"r-c{n}", "concealed", day - timedelta(days=n)) for n in range(5)]
     await add_unattributed(
         engine,

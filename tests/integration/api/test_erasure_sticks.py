@@ -192,6 +192,7 @@ async def replay_from_the_start(
         for table in (
             "scoring_ledger",
             "scoring_signal",
+            "insight_usage_week",  # kept with the signals: emptied with them
             "scoring_unattributed",
             "person",
             "notify_award",

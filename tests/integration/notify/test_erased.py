@@ -33,6 +33,9 @@ from shared.events import (
     CloudEvent,
     CommunityChange,
     KudosGiven,
+    NewsletterPublished,
+    NewsletterSection,
+    NewsletterText,
     Payload,
     StoryPublished,
     TipPosted,
@@ -178,3 +181,38 @@ async def test_an_erasure_takes_them_out_of_every_community_card_waiting_to_be_s
         [OTHER],
         [OTHER],
     ]
+
+
+def newsletter_naming(*named: str) -> CloudEvent[Any]:
+    text = NewsletterText(
+        title="Copilot this week",
+        intro="What colleagues did with Copilot.",
+        sections=[NewsletterSection(kind="stories", heading="Successes", items=["A story"])],
+    )
+    payload = NewsletterPublished(
+        newsletter=f"n-{'-'.join(named) or 'nobody'}",
+        cadence="weekly",
+        since=DAY - timedelta(days=2),
+        until=DAY + timedelta(days=4),
+        texts={"en": text},
+        named=list(named),
+    )
+    return CloudEvent.wrap(payload, source="uptake/api")
+
+
+async def test_a_newsletter_naming_an_erased_author_is_not_posted(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await suppression.add(conn, ERASED, {ERASED})
+
+    async with session_factory(engine)() as session:
+        offered = await take_community(
+            session,
+            [newsletter_naming(ERASED, KEPT), newsletter_naming(KEPT), newsletter_naming()],
+            [CHANNEL],
+            timedelta(0),
+            BRUSSELS,
+        )
+        await session.commit()
+
+    assert offered == 2  # the issue naming the erased author is dropped whole
+    assert await sql_traces(engine, (ERASED,)) == []

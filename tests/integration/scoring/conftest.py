@@ -150,7 +150,13 @@ async def scorer(engine: AsyncEngine, redis: Redis, js: JetStreamContext) -> Sco
 async def reset(engine: AsyncEngine, redis: Redis, js: JetStreamContext) -> None:
     """Forget every signal, award, person and board, and the consumer's place in the stream."""
     async with engine.begin() as conn:
-        for table in ("scoring_ledger", "scoring_signal", "person"):
+        for table in (
+            "scoring_ledger",
+            "scoring_signal",
+            "insight_usage_week",
+            "scoring_insight_pending",
+            "person",
+        ):
             await conn.execute(text(f"DELETE FROM {table}"))
     await redis.flushdb()
     with contextlib.suppress(NotFoundError):  # no consumer yet: nothing was consumed

@@ -174,6 +174,12 @@ async def test_export_is_complete_and_erasure_leaves_no_trace(
     assert exported["pseudonym"] == A
     assert [row["person"] for row in exported["person"]] == [A]
     assert len(exported["signals"]) == 3 and {r["person"] for r in exported["signals"]} == {A}
+    # Nov 2-4 are one ISO week: one insight row per app, one action each.
+    assert sorted((r["app"], r["actions"]) for r in exported["insight_usage"]) == [
+        ("excel", 1),
+        ("outlook", 1),
+        ("word", 1),
+    ]
     assert len(exported["ledger"]) == ledger_a > 0 and {
         r["person"] for r in exported["ledger"]
     } == {A}
@@ -199,6 +205,16 @@ async def test_export_is_complete_and_erasure_leaves_no_trace(
 
     counts = erased["erased"]
     assert counts["signals"] == 3 and counts["ledger"] == ledger_a
+    assert counts["insight_usage"] == 3
+    async with engine.connect() as conn:
+        rollup = (await conn.execute(text("SELECT person FROM insight_usage_week"))).all()
+        everything = (
+            await conn.execute(
+                text("SELECT count(*) FROM scoring_insight_pending WHERE week IS NULL")
+            )
+        ).scalar_one()
+    assert rollup == [(B,)]  # only B's row is left
+    assert everything >= 1  # the cube is rebuilt whole without A
     assert (counts["unattributed"], counts["ingest_unattributed"]) == (1, 1)
     assert (counts["ingest_usage_facts"], counts["notify_award_titles"]) == (1, 1)
     assert counts["stream_messages_deleted"] >= 5  # A's directory fact and three activities

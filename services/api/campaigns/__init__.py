@@ -1,0 +1,1 @@
+"""Campaigns (trainings, champion events, challenges, newsletters) and their measured effect."""

@@ -10,11 +10,12 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.api.i18n import CHALLENGE_WORDS, COMPETITORS, METRIC_WORDS, MONTHS, Lang
+from services.api.i18n import CHALLENGE_WORDS, COMPETITORS, METRIC_WORDS, Lang
 from services.api.published import ChallengeInfo
 from services.api.schemas import Celebration, Profile
 from services.scoring.domain.rules import RuleSet
 from services.scoring.rulebook import Rulebook
+from shared.languages import MONTHS
 
 
 def day_month(day: date, lang: Lang) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from shared.events import APP_NAMES
-from shared.languages import Language
+from shared.languages import MONTHS, WEEKDAYS, Language
 
 NBSP = "\u00a0"
 DASH = "\u2013"  # between two times, as typeset
@@ -191,56 +191,6 @@ COMMUNITY_TEXTS: dict[str, dict[Language, str]] = {
 }
 
 APPS = APP_NAMES
-
-WEEKDAYS: dict[Language, tuple[str, ...]] = {
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
-    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
-}
-MONTHS: dict[Language, tuple[str, ...]] = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    "nl": (
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ),
-    "fr": (
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ),
-}
 
 
 def app_name(app: str) -> str:

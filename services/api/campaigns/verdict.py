@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from services.api.campaigns.effect import Estimate
-from services.api.i18n import MONTHS, Lang
+from services.api.i18n import Lang
+from shared.languages import MONTHS
 
 THE_KIND: dict[Lang, dict[str, str]] = {
     "nl": {

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.api.i18n import MONTHS, Lang
+from services.api.i18n import Lang
 from shared.events import APP_NAMES
+from shared.languages import MONTHS
 
 NBSP = "\u00a0"
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 
-from services.api.i18n import MONTHS
 from services.api.localized import day_month
 from services.api.newsletter.content import Content, StoryLine
 from services.api.newsletter.periods import Period
 from services.api.newsletter.texts import app_name, word
 from shared.events import NewsletterSection, NewsletterText
-from shared.languages import LANGUAGES, Language
+from shared.languages import LANGUAGES, MONTHS, Language
 
 MAX_LINE = 600
 MAX_HEADING = 200

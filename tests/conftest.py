@@ -25,6 +25,9 @@ from devtools import servers
 from shared.cache import create_redis
 from shared.database import create_engine, create_tables
 from shared.streams import ensure_streams
+from tests.hangs import pytest_runtest_protocol
+
+__all__ = ["pytest_runtest_protocol"]  # a hook: what a hanging test waits for
 
 
 @pytest.fixture(scope="session")

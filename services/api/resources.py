@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +38,9 @@ log = get_logger(__name__)
 
 # Insights read weeks of signals; they change slowly, so awards do not clear them.
 INSIGHTS_SECONDS = 60.0
+# Each step of shutting down gets this long: one that hangs (a connection that never
+# answers) is logged and left, so the gateway still stops and releases the rest.
+CLOSE_STEP_SECONDS = 10.0
 
 
 @dataclass
@@ -131,12 +134,20 @@ async def open_resources(
             teams_sso=build_teams_sso(settings, http),
         )
     finally:
-        await community.close()
-        await outbox.close()
+        await _close_step("community tasks", community.close())
+        await _close_step("outbox relay", outbox.close())
         live.close()
         if guard.signin is not None:
             guard.signin.close()
-        await http.aclose()
-        await bus.close()
-        await redis.aclose()
-        await engine.dispose()
+        await _close_step("key client", http.aclose())
+        await _close_step("nats", bus.close())
+        await _close_step("redis", redis.aclose())
+        await _close_step("database", engine.dispose())
+
+
+async def _close_step(name: str, closing: Awaitable[None]) -> None:
+    try:
+        async with asyncio.timeout(CLOSE_STEP_SECONDS):
+            await closing
+    except TimeoutError:
+        log.warning("shutdown step did not finish", step=name, seconds=CLOSE_STEP_SECONDS)

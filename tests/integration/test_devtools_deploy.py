@@ -59,7 +59,7 @@ def _compose() -> dict[str, Any]:
 
 def _k8s_documents() -> list[tuple[str, dict[str, Any]]]:
     docs = []
-    for path in sorted((DEPLOY / "k8s").glob("*.yaml")):
+    for path in sorted((DEPLOY / "k8s" / "base").glob("*.yaml")):
         for doc in yaml.safe_load_all(path.read_text()):
             if doc:
                 docs.append((path.name, doc))
@@ -238,9 +238,9 @@ def test_k8s_configmap_holds_only_real_settings() -> None:
 
 
 def test_kustomization_lists_existing_files() -> None:
-    kustomization = yaml.safe_load((DEPLOY / "k8s" / "kustomization.yaml").read_text())
+    kustomization = yaml.safe_load((DEPLOY / "k8s" / "base" / "kustomization.yaml").read_text())
     for resource in kustomization["resources"]:
-        assert (DEPLOY / "k8s" / resource).is_file(), resource
+        assert (DEPLOY / "k8s" / "base" / resource).is_file(), resource
 
 
 def test_readme_configuration_table_names_real_settings() -> None:
@@ -428,7 +428,7 @@ def _policies() -> list[dict[str, Any]]:
 
 
 def test_k8s_denies_all_traffic_unless_a_policy_allows_it() -> None:
-    kustomization = yaml.safe_load((DEPLOY / "k8s" / "kustomization.yaml").read_text())
+    kustomization = yaml.safe_load((DEPLOY / "k8s" / "base" / "kustomization.yaml").read_text())
     assert "networkpolicies.yaml" in kustomization["resources"]
     deny = [
         p

@@ -26,6 +26,7 @@ from services.api.insight_cube import Within
 from services.api.insights import Options, adoption, current_figures, first_day, with_headline
 from services.api.report_names import ReportNames, ingest_status, report_names
 from services.api.schemas import AdoptionInsights, ErrorMessage, errors
+from services.api.text import OneLine
 
 router = APIRouter(prefix="/api/insights", tags=["insights"], responses=errors(401, 403))
 
@@ -33,11 +34,11 @@ WeeksQuery = Annotated[
     int, Query(ge=MIN_WEEKS, le=MAX_WEEKS, description="How many complete weeks to chart")
 ]
 DepartmentQuery = Annotated[
-    str | None,
+    OneLine | None,
     Query(max_length=256, description="Only this department ('' for people without one)"),
 ]
 FunctionQuery = Annotated[
-    str | None,
+    OneLine | None,
     Query(max_length=256, description="Only this job function ('' for people without one)"),
 ]
 NARROWED: dict[int | str, dict[str, object]] = {

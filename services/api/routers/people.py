@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.api.community.people import MAX_QUERY, MIN_QUERY, PersonHit, search
 from services.api.deps import EmployeeDep, ResourcesDep
 from services.api.schemas import errors
+from services.api.text import OneLine
 
 router = APIRouter(prefix="/api/people", tags=["community"], responses=errors(401, 403))
 
@@ -19,7 +20,7 @@ async def search_people(
     resources: ResourcesDep,
     me: EmployeeDep,
     q: Annotated[
-        str,
+        OneLine,
         Query(
             min_length=MIN_QUERY,
             max_length=MAX_QUERY,

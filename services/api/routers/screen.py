@@ -19,6 +19,7 @@ from services.api.schemas import errors
 from services.api.screen_texts import screen_texts
 from services.api.streams import RETRY_AFTER_SECONDS, SlotResponse, screen_events
 from services.api.teams_texts import group_texts
+from services.api.text import OneLine
 from shared.periods import Window
 
 router = APIRouter(tags=["screen"], responses=errors(401))
@@ -28,7 +29,7 @@ ScreenView = Literal[
     "teams", "people", "rising", "challenge", "adoption", "badges", "stories", "kudos"
 ]
 GroupQuery = Annotated[
-    str | None, Query(min_length=1, max_length=256, description="Start with this group's board")
+    OneLine | None, Query(min_length=1, max_length=256, description="Start with this group's board")
 ]
 ScreenWindow = Annotated[
     Window | None, Query(description="Board period for the screen (day, week, month, all)")

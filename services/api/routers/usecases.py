@@ -24,6 +24,7 @@ from services.api.community.transactions import write
 from services.api.deps import EmployeeDep, ResourcesDep
 from services.api.i18n import LangQuery
 from services.api.resources import Resources
+from services.api.text import OneLine
 from shared.events import App, RecognitionKind
 from shared.languages import Language
 from shared.periods import local_date
@@ -139,7 +140,7 @@ async def _may_edit(session: AsyncSession, editor: Principal, department: str | 
 async def list_use_cases(
     resources: ResourcesDep,
     _: EmployeeDep,
-    department: Annotated[str | None, Query(max_length=256)] = None,
+    department: Annotated[OneLine | None, Query(max_length=256)] = None,
     app: App | None = None,
     function: Annotated[str | None, Query(pattern=f"^({'|'.join(FUNCTIONS)})$")] = None,
     lang: LangQuery = None,

@@ -77,3 +77,15 @@ async def test_anonymous_callers_and_screens_cannot_search(community: Community)
         "/api/people/search?q=jan", headers={"Authorization": f"Bearer {screen}"}
     )
     assert found.status_code == 403
+
+
+@pytest.mark.parametrize("query", ["%00an", "ja%00n", "ja%0An", "%1Bjan"])
+async def test_a_query_with_control_characters_is_refused_not_a_server_error(
+    community: Community,  # noqa: F811
+    query: str,
+) -> None:
+    """NUL cannot reach PostgreSQL at all; a name is one line of text."""
+    me = await community.person("Searcher")
+    found = await community.client.get(f"/api/people/search?q={query}", headers=me.headers)
+    assert found.status_code == 422
+    assert "control characters" in found.text

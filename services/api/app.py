@@ -22,6 +22,7 @@ from services.api.routers import (
     admin_recognition,
     admin_rules,
     admin_team_mapping,
+    asyncapi,
     auth,
     campaigns,
     challenges,
@@ -106,6 +107,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         screen_data,
         pages,
         docs,
+        asyncapi,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

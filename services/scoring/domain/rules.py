@@ -32,8 +32,9 @@ from shared.periods import days_after
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Count = Annotated[int, Field(ge=1, le=100_000)]
 # A plain string in the rule set's language, or a mapping per language (nl, en, fr).
-Title = Annotated[Text, AfterValidator(longest(200))]
-Description = Annotated[Text, AfterValidator(longest(2000))]
+TITLE_MAX, DESCRIPTION_MAX = 200, 2000  # characters per language
+Title = Annotated[Text, AfterValidator(longest(TITLE_MAX))]
+Description = Annotated[Text, AfterValidator(longest(DESCRIPTION_MAX))]
 
 
 class Strict(BaseModel):

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from services.scoring.admin import validate
 from services.scoring.domain.rules import (
+    TITLE_MAX,
     RuleSetError,
     dump_rules,
     language_gaps,
@@ -108,12 +109,17 @@ def test_built_in_defaults_take_the_rule_set_language() -> None:
 
 texts = st.dictionaries(
     st.sampled_from(LANGUAGES),
-    st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1).filter(str.strip),
+    st.text(
+        st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=TITLE_MAX
+    ).filter(str.strip),
     min_size=1,
 )
 
 
-@given(language=st.sampled_from(LANGUAGES), title=texts | st.text(min_size=1).filter(str.strip))
+@given(
+    language=st.sampled_from(LANGUAGES),
+    title=texts | st.text(min_size=1, max_size=TITLE_MAX).filter(str.strip),
+)
 def test_a_stored_rule_set_reads_back_as_it_was_written(
     language: str, title: dict[str, str] | str
 ) -> None:

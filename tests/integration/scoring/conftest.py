@@ -141,6 +141,28 @@ async def ledger_rows(engine: AsyncEngine) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in rows]
 
 
+async def ledger_outcome(
+    engine: AsyncEngine,
+) -> tuple[list[tuple[Any, ...]], dict[tuple[str, Any], int]]:
+    """The ledger as people see it: every row (points rows without their amount) and the
+    points per person and day.
+
+    Under a daily cap, which of a day's signals are paid in full and which are capped
+    follows the order they arrived in, as a paid row is never rewritten; what each row is,
+    and what each person earned each day, does not depend on it.
+    """
+    rows = await ledger_rows(engine)
+    per_day: dict[tuple[str, Any], int] = {}
+    for _, kind, person, day, points, _, _ in rows:
+        if kind == "points":
+            per_day[(person, day)] = per_day.get((person, day), 0) + points
+    shown = [
+        (key, kind, person, day, None if kind == "points" else points, ref, version)
+        for key, kind, person, day, points, ref, version in rows
+    ]
+    return shown, per_day
+
+
 @pytest.fixture
 async def scorer(engine: AsyncEngine, redis: Redis, js: JetStreamContext) -> Scorer:
     await admin.publish(engine, js, RULES, TZ, by="test")

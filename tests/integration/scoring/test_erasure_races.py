@@ -42,7 +42,7 @@ from tests.integration.scoring.conftest import (
     activity,
     drain,
     feed,
-    ledger_rows,
+    ledger_outcome,
     person,
     publish_as,
     reset,
@@ -224,7 +224,7 @@ async def test_erased_at_any_point_the_others_end_as_if_the_person_never_was(
     await publish_as(js, never, f"{run}-without")
     await drain(js, scorer)
     await scorer.sync()
-    expected = (await ledger_rows(engine), await snapshot_boards(redis))
+    expected = (await ledger_outcome(engine), await snapshot_boards(redis))
 
     scorer = await clean_slate(engine, redis, js)
     arrival = list(facts)
@@ -241,4 +241,4 @@ async def test_erased_at_any_point_the_others_end_as_if_the_person_never_was(
     assert await sql_traces(engine, (A,)) == []
     assert await redis_traces(redis, (A,)) == []
     assert await stream_traces(js, (A,)) == []
-    assert (await ledger_rows(engine), await snapshot_boards(redis)) == expected
+    assert (await ledger_outcome(engine), await snapshot_boards(redis)) == expected

@@ -11,7 +11,7 @@ STAMP := $(VENV)/.synced
 PYTEST_ARGS ?=
 
 .PHONY: demo test test-unit test-integration test-e2e lint format bench install clean help
-.PHONY: teams-app teams-vendor charts-vendor insights-rebuild
+.PHONY: teams-app teams-vendor charts-vendor asyncapi-vendor insights-rebuild
 
 help:
 	@echo "make demo    run the whole system locally (gateway on http://127.0.0.1:8000)"
@@ -75,6 +75,10 @@ insights-rebuild: $(STAMP)
 # uPlot, the cockpit's chart library, from the npm registry into static/vendor/uplot.
 charts-vendor: $(STAMP)
 	$(BIN)/python -m devtools.charts_vendor
+
+# The AsyncAPI 3.0.0 JSON Schema the event-contract test validates against (tests/unit/schemas/).
+asyncapi-vendor: $(STAMP)
+	$(BIN)/python -m devtools.asyncapi_schema
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -23,7 +23,9 @@ const RulesEditor = (() => {
   let info = null; // GET /model: the rule set in force and what its fields allow
   let ctx = null; // what the forms edit
   let formsDirty = false; // forms edited since the YAML was last written from them
-  let yamlEdited = false;
+  // The YAML the forms were last written to or read from: the text differs from it once it is edited.
+  // A state, not a flag set by input events, so the order of the toggle and input events cannot lose an edit.
+  let formsSource = "";
   let serverProblems = [];
   let serverWarnings = [];
   let timer = null;
@@ -116,6 +118,7 @@ const RulesEditor = (() => {
     serverProblems = answer.body.problems;
     serverWarnings = answer.body.warnings;
     source.value = answer.body.source;
+    formsSource = source.value;
     formsDirty = false;
     showChecks();
   }
@@ -164,6 +167,7 @@ const RulesEditor = (() => {
       const answer = await post("/api/admin/rules/to-yaml", { model: ctx.model });
       if (!answer.ok) return null;
       source.value = answer.body.source;
+      formsSource = source.value;
       serverProblems = answer.body.problems;
       serverWarnings = answer.body.warnings;
       formsDirty = false;
@@ -177,22 +181,22 @@ const RulesEditor = (() => {
       sections.inert = true;
       form.classList.add("frozen");
       await currentSource();
-      yamlEdited = false;
       return;
     }
-    if (yamlEdited) {
-      const answer = await post("/api/admin/rules/from-yaml", { source: source.value });
+    const edited = source.value;
+    if (edited !== formsSource) {
+      const answer = await post("/api/admin/rules/from-yaml", { source: edited });
       if (!answer.ok || !answer.body.ok) {
         advanced.open = true; // stay on the YAML until it holds
         say(el("p", t.yaml_invalid, "error"), listed(answer.ok ? answer.body.problems : fromDetail(answer.body), "problems"));
         return;
       }
       build(answer.body.model);
+      formsSource = edited;
       serverWarnings = answer.body.warnings;
       showChecks();
       say(el("p", t.yaml_applied, "ok"));
     }
-    yamlEdited = false;
     sections.inert = false;
     form.classList.remove("frozen");
   });
@@ -200,7 +204,6 @@ const RulesEditor = (() => {
   form.addEventListener("submit", (event) => event.preventDefault());
 
   source.addEventListener("input", () => {
-    yamlEdited = true;
     panel.hidden = true;
   });
 
@@ -262,8 +265,7 @@ const RulesEditor = (() => {
     if (!answer.ok) return report(fromDetail(answer.body), []);
     $("note").value = "";
     panel.hidden = true;
-    await load();
-    yamlEdited = false; // the YAML is what was just published: back to the forms as they are
+    await load(); // the YAML is what was just published: back to the forms as they are
     advanced.open = false;
     say(el("p", `${t.published} v${answer.body.version}`, "ok"));
   });
@@ -273,7 +275,6 @@ const RulesEditor = (() => {
     if (!answer.ok) return say(listed(fromDetail(answer.body), "problems"));
     panel.hidden = true;
     await load();
-    yamlEdited = false;
     advanced.open = false;
     say(el("p", t.rolled_back.replace("{version}", version).replace("{new}", answer.body.version), "ok"));
   }
@@ -300,6 +301,7 @@ const RulesEditor = (() => {
     }
     info = answer.body;
     source.value = info.source;
+    formsSource = info.source;
     $("version").textContent = info.version ? `v${info.version}` : t.not_published;
     build(info.model);
     await loadHistory();

@@ -229,3 +229,27 @@ async def test_yaml_edits_come_back_to_the_forms_and_form_edits_reach_the_yaml(
     await page.locator("#result .problems li", has_text="daily_cap").wait_for()
     assert await page.locator("#advanced").get_attribute("open") is not None
     assert errors == []
+
+
+async def test_a_yaml_edit_made_before_the_toggle_event_is_not_lost(
+    sandbox: SandboxHandle,
+    signin_server: LiveServer,
+    browser: Browser,
+) -> None:
+    """The details element's toggle event is queued, so an edit can land before it fires (a
+    fast typist, a slow machine). Closing the YAML must still apply the edit."""
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await sign_in(page, signin_server.url, "Admin", next_path="/admin?lang=en")
+    await page.locator("#content:not([hidden]) .rules-section").first.wait_for()
+
+    await page.evaluate(
+        """() => {
+            const source = document.getElementById("source");
+            document.getElementById("advanced").open = true;
+            source.value = "points: {daily_cap: -1}";
+            source.dispatchEvent(new Event("input"));
+        }"""
+    )
+    await page.click("#advanced summary")
+    await page.locator("#result .problems li", has_text="daily_cap").wait_for(timeout=10_000)
+    assert await page.locator("#advanced").get_attribute("open") is not None

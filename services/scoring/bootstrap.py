@@ -144,7 +144,7 @@ async def run(settings: ScoringSettings) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, consumer.stop)
-        health = health_server(ready=lambda: res.nc.is_connected)
+        health = health_server(ready=lambda: res.nc.is_connected and consumer.store_up)
         if settings.scoring_health_port:
             await health.start(settings.scoring_health_port)
 

@@ -14,6 +14,11 @@ Semantics (NACK_ON_ERROR): a failed batch is retried message by message; a
 message that fails is negatively acknowledged with a delay and comes back, up
 to ``max_deliver`` times; on its last delivery, or when it cannot be parsed at
 all, it goes to ``dlq.signals`` with the reason in headers and is acknowledged.
+
+An unreachable store (database or Redis) is not the message's fault: the batch
+in hand is held, kept from redelivery with progress acknowledgements, until the
+store answers again, then scored; readiness is red meanwhile. An outage met
+between batches is waited out the same way rather than ending the process.
 """
 
 from __future__ import annotations
@@ -87,6 +92,7 @@ class ConsumerSettings:
 
 
 GATHER_SECONDS = 0.005  # after the first message of a trickle, how long to wait for more
+STORE_PROBE_SECONDS = (0.25, 5.0)  # first and longest wait between probes of a store that is down
 
 
 class PoisonMessage(ValueError):
@@ -238,6 +244,7 @@ class SignalConsumer:
         # which may be a batch of hundreds of events.
         self._per_message = float(settings.batch_events)
         self._caught_up = True  # the last fetch found less than it asked for
+        self.store_up = True  # False while the database or Redis is unreachable (readiness)
         self.scrubber = StreamScrubber(scorer.engine, js)
 
     def stop(self) -> None:
@@ -265,9 +272,7 @@ class SignalConsumer:
                     # to be acknowledged: unacknowledged, they would come back after ack_wait.
                     await self.flush()
                     await self.finish()
-                    if on_idle is not None:
-                        await on_idle()
-                    await self.scrubber.tick()
+                    await self._between_batches(on_idle)
                     if once:
                         await self.scrubber.wait()
                         return
@@ -280,12 +285,58 @@ class SignalConsumer:
                     self._sync.clear()
                     await self.flush()
                     await self.finish()
-                    await on_idle()
+                    await self._between_batches(on_idle)
         finally:
             await self.flush()
             await self.finish()
             self.scrubber.cancel()
             await sub.unsubscribe()
+
+    async def _between_batches(self, on_idle: Callable[[], Awaitable[None]] | None) -> None:
+        """The idle hook (rules, challenges) and the stream scrub; an unreachable store
+        is waited out here, not allowed to end the consumer."""
+        try:
+            if on_idle is not None:
+                await on_idle()
+            await self.scrubber.tick()
+        except TRANSIENT as exc:
+            await self._wait_for_store([], exc)
+
+    async def _wait_for_store(self, held: list[Msg], exc: BaseException) -> bool:
+        """Hold ``held`` until the store answers again; False when the consumer stops first.
+
+        The held messages get a progress acknowledgement well within ``ack_wait``, so
+        JetStream neither redelivers them nor counts a delivery: an outage of any length
+        sends nothing to the dead letters.
+        """
+        self.store_up = False
+        log.warning(
+            "store unreachable, waiting",
+            error=str(exc)[:300],
+            held=len(held),
+            kind=type(exc).__name__,
+        )
+        started = time.monotonic()
+        delay, longest = STORE_PROBE_SECONDS
+        longest = min(longest, self.settings.ack_wait / 3)
+        touched = time.monotonic()
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), min(delay, longest))
+            if time.monotonic() - touched >= self.settings.ack_wait / 3:
+                touched = time.monotonic()
+                for msg in held:
+                    with contextlib.suppress(Exception):  # NATS may be away too: redelivery then
+                        await msg.in_progress()
+            try:
+                await self.scorer.reachable()
+            except Exception:
+                delay = min(delay * 2, longest)
+                continue
+            self.store_up = True
+            log.info("store reachable again", after_seconds=round(time.monotonic() - started, 1))
+            return True
+        return False
 
     async def next_messages(self, sub: JetStreamContext.PullSubscription, wanted: int) -> list[Msg]:
         """The next messages: up to ``wanted`` from a backlog, or the first that arrive.
@@ -335,14 +386,17 @@ class SignalConsumer:
             await self.record_unattributed(aside)
         if not good:
             return
-        try:
-            if erased := await suppression.erased_among(self.scorer.engine, batch.persons()):
-                batch = batch.without(erased)
-                await self.take_out(good, erased)
-            stages = await self.scorer.stage_all(batch)
-        except Exception as exc:
-            await self._failed(good, exc)
-            return
+        while True:
+            try:
+                if erased := await suppression.erased_among(self.scorer.engine, batch.persons()):
+                    batch = batch.without(erased)
+                    await self.take_out(good, erased)
+                stages = await self.scorer.stage_all(batch)
+                break
+            except Exception as exc:
+                if not await self._failed(good, exc):
+                    return
+                # The store answers again: the same batch, whose committed part is a no-op now.
         events = len(batch.activities) + len(batch.people)
         self._per_message = max(1.0, events / len(good), self._per_message / 2)
         await self._stage_done(stages)
@@ -398,16 +452,21 @@ class SignalConsumer:
         if not read:
             return
         identities = {fact.data.report_identity for fact in facts}
-        try:
-            if erased := await suppression.erased_among(self.scorer.engine, identities):
-                facts = [f for f in facts if f.data.report_identity not in erased]
-                await self.take_out(read, erased)
-            kept = await unattributed.record(self.scorer.engine, facts, retirements)
-        except Exception as exc:
-            log.warning("unattributed facts not stored, will retry", error=str(exc)[:300])
-            for msg in read:
-                await self._retry_or_dead_letter(msg, exc)
-            return
+        while True:
+            try:
+                if erased := await suppression.erased_among(self.scorer.engine, identities):
+                    facts = [f for f in facts if f.data.report_identity not in erased]
+                    await self.take_out(read, erased)
+                kept = await unattributed.record(self.scorer.engine, facts, retirements)
+                break
+            except TRANSIENT as exc:
+                if not await self._wait_for_store(read, exc):
+                    return  # stopping: the messages come back to whoever consumes next
+            except Exception as exc:
+                log.warning("unattributed facts not stored, will retry", error=str(exc)[:300])
+                for msg in read:
+                    await self._retry_or_dead_letter(msg, exc)
+                return
         for msg in read:
             await msg.ack()
         self.processed += len(read)
@@ -424,24 +483,26 @@ class SignalConsumer:
             else:
                 pending.absorb(staged)
 
-    async def _failed(self, good: list[Msg], exc: Exception) -> None:
-        """A batch failed: settle what did commit, then retry or isolate its messages."""
+    async def _failed(self, good: list[Msg], exc: Exception) -> bool:
+        """A batch failed: settle what did commit, then retry or isolate its messages.
+
+        True when the store was unreachable and answers again: the caller retries the
+        batch, held meanwhile. False when the messages were dealt with here.
+        """
         if isinstance(exc, LanesFailed):
             await self._stage_done(exc.committed)  # settled below, with no message of its own
             exc = exc.error
         await self.flush()
         await self.finish()
         if isinstance(exc, TRANSIENT):
-            log.warning("batch failed, will retry", error=str(exc)[:300], size=len(good))
-            for msg in good:
-                await self._retry_or_dead_letter(msg, exc)
-            return
+            return await self._wait_for_store(good, exc)
         log.warning("batch failed, isolating", error=str(exc)[:300], size=len(good))
         if len(good) == 1:
             await self._retry_or_dead_letter(good[0], exc)
-            return
+            return False
         for msg in good:
             await self.process([msg])
+        return False
 
     async def flush(self) -> None:
         """Start settling the staged batches, once the previous settling is acknowledged."""
@@ -460,8 +521,14 @@ class SignalConsumer:
         self._settling = None
         try:
             outcome = await task
+        except TRANSIENT as exc:
+            # The ledger has these signals; their redelivery, once the store is back,
+            # repairs the boards.
+            if await self._wait_for_store(messages, exc):
+                for msg in messages:
+                    await msg.nak()
+            return
         except Exception as exc:
-            # The ledger has these signals; their redelivery repairs the boards.
             log.warning("settling failed, will retry", error=str(exc)[:300], size=len(messages))
             for msg in messages:
                 await self._retry_or_dead_letter(msg, exc)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from nats.js import JetStreamContext
 from redis.asyncio import Redis
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.scoring import boards, challenges, privacy_boards, projection
@@ -431,6 +432,12 @@ class Scorer:
             self.live.forget()
         self._board_version = active.version
         return built == active.version
+
+    async def reachable(self) -> None:
+        """Raises while the database or Redis does not answer."""
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        await self.redis.ping()
 
     async def sync(self) -> None:
         """While no signals arrive: pick up a new rule set, a flushed Redis, ended challenges."""

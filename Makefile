@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.synced
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-unit test-integration test-e2e lint format bench install clean help
+.PHONY: demo test test-unit test-integration test-e2e lint format bench faults install clean help
 .PHONY: teams-app teams-vendor charts-vendor asyncapi-vendor insights-rebuild
 
 help:
@@ -18,6 +18,7 @@ help:
 	@echo "make test    run the whole test suite (unit, integration, e2e)"
 	@echo "make lint    ruff check, ruff format --check, mypy"
 	@echo "make bench   run the benchmarks, write bench/results.json and bench/README.md"
+	@echo "make faults  the fault suite: kills, restarts, outages and a 1M backlog (FAULTS_SCALE=small: minutes)"
 	@echo "make install create .venv and install the locked dependencies"
 	@echo "make teams-app  the Teams app package (API_PUBLIC_URL=https://... API_AUTH_CLIENT_ID=<guid>)"
 
@@ -56,6 +57,12 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Kill -9 of each service, NATS and Redis restarts, PostgreSQL stopped for 30 s and a backlog,
+# each while signals stream in; a table of what was sent, kept, lost and doubled.
+FAULTS_SCALE ?= full
+faults: $(STAMP)
+	$(BIN)/python -m devtools.faults --scale $(FAULTS_SCALE)
 
 # The Teams app package (var/teams/uptake-teams-app.zip); settings from the environment or
 # the command line: API_PUBLIC_URL, API_AUTH_CLIENT_ID, TEAMS_APP_ID, TEAMS_APP_VERSION.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,6 +22,25 @@ ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg
 # filled the cache with statements used once, 55 MB of the scoring service's peak
 # memory in its benchmark. The statements used on every batch stay in a short cache.
 STATEMENTS_KEPT = 16
+
+
+# SQLSTATE classes of a database that cannot serve now: connection exceptions (08...) and
+# operator intervention (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect
+# now: starting up or shutting down).
+UNREACHABLE_STATES = ("08", "57P")
+
+
+def store_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached now (refused, reset, starting up,
+    shutting down), as opposed to a statement it refuses: the first is waited out, never
+    a message's fault."""
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        state = getattr(exc.orig, "sqlstate", None)
+        if isinstance(state, str) and state.startswith(UNREACHABLE_STATES):
+            return True
+    return isinstance(exc, OperationalError | InterfaceError | OSError | TimeoutError)
 
 
 def async_url(url: str) -> str:

@@ -20,6 +20,7 @@ class Outcome:
     skipped: str | None = None
     error: str | None = None  # the scenario itself could not run
     exited: str | None = None  # a service ended when it should have kept running
+    stayed_ready: list[str] = field(default_factory=list)  # said ready with its database down
 
     @property
     def lost(self) -> int:
@@ -32,7 +33,11 @@ class Outcome:
     @property
     def failed(self) -> bool:
         return self.skipped is None and (
-            self.error is not None or self.exited is not None or self.lost > 0 or self.doubled > 0
+            self.error is not None
+            or self.exited is not None
+            or bool(self.stayed_ready)
+            or self.lost > 0
+            or self.doubled > 0
         )
 
     def verdict(self) -> str:
@@ -85,6 +90,8 @@ def details(outcomes: list[Outcome]) -> str:
             said.append(f"error: {o.error}")
         if o.exited:
             said.append(f"service exited: {o.exited}")
+        if o.stayed_ready:
+            said.append(f"ready while its database was down: {', '.join(o.stayed_ready)}")
         for name, diff in (("ledger", o.ledger), ("boards", o.boards), ("cards", o.cards)):
             if not diff.clean:
                 said.append(f"{name}: lost {diff.lost}, doubled {diff.doubled}")

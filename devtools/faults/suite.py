@@ -199,10 +199,16 @@ class Suite:
             async def outage(session: Session) -> None:
                 await asyncio.to_thread(cluster.stop)
                 self.say(f"PostgreSQL stopped for {down:.0f}s")
-                seen = await watch_readiness(session, down)
+                red = await watch_readiness(session, down)
                 await asyncio.to_thread(cluster.start)
                 self.say("PostgreSQL started again")
-                session.outcome.notes.append("readiness during the outage: " + seen)
+                said = [
+                    f"{name} red after {red[name]:.1f}s" if name in red else f"{name} stayed ready"
+                    for name in READINESS_WATCHED
+                ]
+                session.outcome.notes.append("readiness during the outage: " + ", ".join(said))
+                # A service that cannot reach its database must say so to its orchestrator.
+                session.outcome.stayed_ready = [n for n in READINESS_WATCHED if n not in red]
 
             return await self.streamed("postgres-outage", outage, database_url=cluster.url)
         finally:
@@ -262,8 +268,11 @@ async def until_drained(session: Session, since: float, within: float = 3600.0) 
     raise TimeoutError(f"SIGNALS not drained within {within:.0f}s")
 
 
-async def watch_readiness(session: Session, seconds: float) -> str:
-    """Poll /readyz of scoring and notify for ``seconds``; what each answered."""
+READINESS_WATCHED = ("scoring", "notify")
+
+
+async def watch_readiness(session: Session, seconds: float) -> dict[str, float]:
+    """Poll /readyz of scoring and notify for ``seconds``; when each first turned red."""
     ports = {
         "scoring": session.stack.ports.scoring_health,
         "notify": session.stack.ports.notify_status,
@@ -275,11 +284,7 @@ async def watch_readiness(session: Session, seconds: float) -> str:
             if name not in red and await observe.ready(port) is not True:
                 red[name] = time.monotonic() - started
         await asyncio.sleep(0.5)
-    said = [
-        f"{name} red after {red[name]:.1f}s" if name in red else f"{name} stayed ready (200)"
-        for name in ports
-    ]
-    return ", ".join(said)
+    return red
 
 
 async def count_events(session: Session) -> int:

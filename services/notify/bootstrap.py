@@ -169,9 +169,16 @@ async def run(settings: NotifySettings, stop: asyncio.Event) -> None:
         dispatcher = Dispatcher(
             sessions, channels, senders_for(settings, http, channels), policy_from(settings)
         )
-        status = status_server(
-            ready=lambda: nc.is_connected, report=lambda: status_report(sessions)
-        )
+
+        def ready() -> bool:
+            """Connected to NATS, and the database answers intake and dispatch."""
+            return (
+                nc.is_connected
+                and dispatcher.store_up
+                and all(consumer.store_up for consumer in consumers)
+            )
+
+        status = status_server(ready=ready, report=lambda: status_report(sessions))
         if settings.notify_status_port:
             await status.start(settings.notify_status_port)
         tasks = [

@@ -21,6 +21,11 @@ A busy machine or a reconnect can make a JetStream API call time out; that is
 waited out (creating the consumer, fetching, acking), never fatal: an
 unacknowledged message simply comes back after ``ack_wait`` and intake is
 idempotent.
+
+An unreachable database is not a message's fault either: the messages in hand
+are held (progress acknowledgements keep JetStream from redelivering them or
+counting a delivery) and their intake retried with backoff until the database
+answers; ``store_up`` is False meanwhile, and readiness red.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +48,7 @@ from nats.js.errors import ServiceUnavailableError
 from pydantic import ValidationError
 
 from shared.batches import Unreadable, decode
+from shared.database import store_unreachable
 from shared.events import (
     AwardBase,
     ChampionChanged,
@@ -58,6 +65,11 @@ from shared.logs import get_logger
 from shared.subjects import dead_letter
 
 log = get_logger(__name__)
+
+STORE_RETRY_SECONDS = (
+    0.25,
+    5.0,
+)  # first and longest wait between intakes while the database is down
 
 
 @dataclass(frozen=True)
@@ -155,6 +167,9 @@ class StreamConsumer:
         self.source = source
         self.batch_size = batch_size
         self.max_intake = max_intake  # events per intake call (whole messages, at least one)
+        self.ack_wait = ack_wait
+        self.store_up = True  # False while intake finds the database unreachable (readiness)
+        self._stop = asyncio.Event()
         self.config = ConsumerConfig(
             durable_name=source.durable,
             ack_policy=AckPolicy.EXPLICIT,
@@ -166,6 +181,7 @@ class StreamConsumer:
         )
 
     async def run(self, stop: asyncio.Event) -> None:
+        self._stop = stop
         subscription: list[JetStreamContext.PullSubscription] = []
 
         source = self.source
@@ -244,8 +260,10 @@ class StreamConsumer:
 
     async def take_in(self, parsed: list[tuple[Msg, list[CloudEvent[Any]]]]) -> None:
         """Intake of some messages' events in one go, then their acks."""
+        held = [msg for msg, _ in parsed]
         try:
-            await self.intake([event for _, events in parsed for event in events])
+            if not await self.patient_intake(held, [e for _, events in parsed for e in events]):
+                return
         except Exception:
             if len(parsed) == 1:
                 await self.failed(*parsed[0])
@@ -254,16 +272,57 @@ class StreamConsumer:
             for msg, events in parsed:
                 await self.handle_one(msg, events)
             return
-        for msg, _ in parsed:
+        for msg in held:
             await msg.ack()
 
     async def handle_one(self, msg: Msg, events: list[CloudEvent[Any]]) -> None:
         try:
-            await self.intake(events)
+            if not await self.patient_intake([msg], events):
+                return
         except Exception:
             await self.failed(msg, events)
             return
         await msg.ack()
+
+    async def patient_intake(self, held: list[Msg], events: list[CloudEvent[Any]]) -> bool:
+        """Intake of ``events``, waiting out an unreachable database meanwhile.
+
+        True once taken in; False when notify stops first (the held messages come back
+        after ``ack_wait``). Any other error is raised, for the caller's retries.
+        """
+        try:
+            await self.intake(events)
+            return True
+        except Exception as exc:
+            if not store_unreachable(exc):
+                raise
+        self.store_up = False
+        log.warning(
+            "database unreachable, holding messages", held=len(held), stream=self.source.stream
+        )
+        started = touched = time.monotonic()
+        delay, longest = STORE_RETRY_SECONDS
+        longest = min(longest, self.ack_wait / 3)
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), min(delay, longest))
+            if time.monotonic() - touched >= self.ack_wait / 3:
+                touched = time.monotonic()
+                for msg in held:
+                    with contextlib.suppress(NatsError, *TRANSIENT):
+                        await msg.in_progress()
+            try:
+                await self.intake(events)
+            except Exception as exc:
+                if not store_unreachable(exc):
+                    self.store_up = True
+                    raise
+                delay = min(delay * 2, longest)
+                continue
+            self.store_up = True
+            log.info("database reachable again", after_seconds=round(time.monotonic() - started, 1))
+            return True
+        return False
 
     async def failed(self, msg: Msg, events: list[CloudEvent[Any]]) -> None:
         deliveries = msg.metadata.num_delivered
@@ -286,7 +345,8 @@ class StreamConsumer:
         reason = f"intake failed after {deliveries} deliveries"
         for event in events:
             try:
-                await self.intake([event])
+                if not await self.patient_intake([msg], [event]):
+                    return  # stopping: the message comes back
             except Exception:
                 log.warning("event refused by intake", event_id=event.id, delivery=deliveries)
                 await self.dead_letter_element(msg, event.to_bytes(), reason, event.id)

@@ -10,7 +10,7 @@ and nothing unmarked is lost (see README.md, "Duplicate window").
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -30,11 +30,14 @@ from services.notify.kudos_fold import KUDOS_FOLD
 from services.notify.models import OutboxEntry
 from services.notify.politeness import QuietHours
 from services.notify.status import POSTS
+from shared.database import store_unreachable
 from shared.logs import get_logger
 from shared.people import Person
 from shared.small_groups import group_sizes
 
 log = get_logger(__name__)
+
+STORE_RETRY_SECONDS = (0.25, 5.0)  # first and longest wait while the database is unreachable
 
 # Cards that fold into a digest when many are due at once: awards, and kudos.
 FOLDS: tuple[Fold, ...] = (AWARDS_FOLD, KUDOS_FOLD)
@@ -82,14 +85,23 @@ class Dispatcher:
         self.clock = clock
         self.stopping = asyncio.Event()
         self.alerted: set[str] | None = None  # channels whose health says an admin must act
+        self.store_up = True  # False while the outbox's database is unreachable (readiness)
 
     async def run(self, stop: asyncio.Event, wake: asyncio.Event, poll: float = 1.0) -> None:
         self.stopping = stop
         while not stop.is_set():
             try:
                 await self.tick()
-            except Exception:
-                log.exception("dispatch round failed")
+            except Exception as exc:
+                if not store_unreachable(exc):
+                    log.exception("dispatch round failed")
+                elif self.store_up:
+                    log.warning("database unreachable, dispatch waits", kind=type(exc).__name__)
+                    self.store_up = False
+            else:
+                if not self.store_up:
+                    log.info("database reachable again, dispatch goes on")
+                    self.store_up = True
             wake.clear()
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
             await asyncio.wait(waiters, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
@@ -179,8 +191,30 @@ class Dispatcher:
     ) -> Delivery:
         assert entry.id is not None
         delivery = await sender.send(channel, facts, names)
-        attempts = entry.attempts + 1
         POSTS.labels(channel.name, delivery.outcome).inc()
+        await self._until_recorded(lambda: self._record(channel, entry, delivery))
+        return delivery
+
+    async def _until_recorded(self, record: Callable[[], Awaitable[None]]) -> None:
+        """Write what a post did, waiting out an unreachable database: a post made but not
+        recorded would be posted again once its claim expires. Only stopping gives up."""
+        delay, longest = STORE_RETRY_SECONDS
+        while True:
+            try:
+                await record()
+                return
+            except Exception as exc:
+                if not store_unreachable(exc) or self.stopping.is_set():
+                    raise
+                if self.store_up:
+                    log.warning("database unreachable, a post waits to be recorded")
+                self.store_up = False
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, longest)
+
+    async def _record(self, channel: Channel, entry: OutboxEntry, delivery: Delivery) -> None:
+        assert entry.id is not None
+        attempts = entry.attempts + 1
         async with self.sessions() as session:
             if delivery.outcome == "sent":
                 await outbox.mark_sent(session, entry.id, self.clock())
@@ -220,4 +254,3 @@ class Dispatcher:
                     detail=delivery.detail,
                     wait_seconds=round(wait, 2),
                 )
-        return delivery

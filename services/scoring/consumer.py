@@ -39,7 +39,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import FetchTimeoutError
 from pydantic import TypeAdapter
 from redis.exceptions import ConnectionError as RedisConnectionError
-from sqlalchemy.exc import OperationalError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from services.scoring.privacy_streams import StreamScrubber
 from services.scoring.scorer import Batch, LanesFailed, Outcome, Scorer, Staged, describe
@@ -47,6 +47,7 @@ from services.scoring.signals import ActivityEvent, read_activities
 from services.scoring.store import unattributed
 from shared import subjects, suppression
 from shared.bus import MSG_ID_HEADER, is_batch
+from shared.database import store_unreachable
 from shared.events import (
     CloudEvent,
     CopilotActivity,
@@ -62,7 +63,10 @@ from shared.streams import SIGNALS
 
 log = get_logger(__name__)
 
-TRANSIENT = (OperationalError, RedisConnectionError, ConnectionError, asyncio.TimeoutError)
+
+def transient(exc: BaseException) -> bool:
+    """The database or Redis cannot be reached now: waited out, never a message's fault."""
+    return store_unreachable(exc) or isinstance(exc, RedisConnectionError | RedisTimeoutError)
 
 
 @dataclass(frozen=True)
@@ -299,7 +303,9 @@ class SignalConsumer:
             if on_idle is not None:
                 await on_idle()
             await self.scrubber.tick()
-        except TRANSIENT as exc:
+        except Exception as exc:
+            if not transient(exc):
+                raise
             await self._wait_for_store([], exc)
 
     async def _wait_for_store(self, held: list[Msg], exc: BaseException) -> bool:
@@ -459,10 +465,11 @@ class SignalConsumer:
                     await self.take_out(read, erased)
                 kept = await unattributed.record(self.scorer.engine, facts, retirements)
                 break
-            except TRANSIENT as exc:
-                if not await self._wait_for_store(read, exc):
-                    return  # stopping: the messages come back to whoever consumes next
             except Exception as exc:
+                if transient(exc):
+                    if await self._wait_for_store(read, exc):
+                        continue
+                    return  # stopping: the messages come back to whoever consumes next
                 log.warning("unattributed facts not stored, will retry", error=str(exc)[:300])
                 for msg in read:
                     await self._retry_or_dead_letter(msg, exc)
@@ -494,7 +501,7 @@ class SignalConsumer:
             exc = exc.error
         await self.flush()
         await self.finish()
-        if isinstance(exc, TRANSIENT):
+        if transient(exc):
             return await self._wait_for_store(good, exc)
         log.warning("batch failed, isolating", error=str(exc)[:300], size=len(good))
         if len(good) == 1:
@@ -521,14 +528,14 @@ class SignalConsumer:
         self._settling = None
         try:
             outcome = await task
-        except TRANSIENT as exc:
-            # The ledger has these signals; their redelivery, once the store is back,
-            # repairs the boards.
-            if await self._wait_for_store(messages, exc):
-                for msg in messages:
-                    await msg.nak()
-            return
         except Exception as exc:
+            if transient(exc):
+                # The ledger has these signals; their redelivery, once the store is back,
+                # repairs the boards.
+                if await self._wait_for_store(messages, exc):
+                    for msg in messages:
+                        await msg.nak()
+                return
             log.warning("settling failed, will retry", error=str(exc)[:300], size=len(messages))
             for msg in messages:
                 await self._retry_or_dead_letter(msg, exc)

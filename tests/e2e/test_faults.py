@@ -57,5 +57,6 @@ async def test_a_fault_loses_and_doubles_nothing(suite: Suite, name: str) -> Non
     if outcome.error is not None or not (outcome.events_sent and outcome.ledger_rows):
         pytest.fail(f"the scenario did not run through:\n{report}")
     assert outcome.exited is None, report
+    assert outcome.stayed_ready == [], report
     assert (outcome.lost, outcome.doubled) == (0, 0), report
     assert outcome.recovery_seconds is not None, report

@@ -33,7 +33,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +46,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import ServiceUnavailableError
 from pydantic import ValidationError
 
+from shared import outage
 from shared.batches import Unreadable, decode
 from shared.database import store_unreachable
 from shared.events import (
@@ -65,11 +65,6 @@ from shared.logs import get_logger
 from shared.subjects import dead_letter
 
 log = get_logger(__name__)
-
-STORE_RETRY_SECONDS = (
-    0.25,
-    5.0,
-)  # first and longest wait between intakes while the database is down
 
 
 @dataclass(frozen=True)
@@ -300,29 +295,16 @@ class StreamConsumer:
         log.warning(
             "database unreachable, holding messages", held=len(held), stream=self.source.stream
         )
-        started = touched = time.monotonic()
-        delay, longest = STORE_RETRY_SECONDS
-        longest = min(longest, self.ack_wait / 3)
-        while not self._stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), min(delay, longest))
-            if time.monotonic() - touched >= self.ack_wait / 3:
-                touched = time.monotonic()
-                for msg in held:
-                    with contextlib.suppress(NatsError, *TRANSIENT):
-                        await msg.in_progress()
-            try:
-                await self.intake(events)
-            except Exception as exc:
-                if not store_unreachable(exc):
-                    self.store_up = True
-                    raise
-                delay = min(delay * 2, longest)
-                continue
-            self.store_up = True
-            log.info("database reachable again", after_seconds=round(time.monotonic() - started, 1))
-            return True
-        return False
+        try:
+            waited = await outage.wait_out(
+                lambda: self.intake(events), held, self._stop, self.ack_wait, store_unreachable
+            )
+        finally:
+            self.store_up = True  # back, refusing, or stopping: no outage to report any more
+        if waited is None:
+            return False
+        log.info("database reachable again", after_seconds=round(waited, 1))
+        return True
 
     async def failed(self, msg: Msg, events: list[CloudEvent[Any]]) -> None:
         deliveries = msg.metadata.num_delivered

@@ -45,7 +45,7 @@ from services.scoring.privacy_streams import StreamScrubber
 from services.scoring.scorer import Batch, LanesFailed, Outcome, Scorer, Staged, describe
 from services.scoring.signals import ActivityEvent, read_activities
 from services.scoring.store import unattributed
-from shared import subjects, suppression
+from shared import outage, subjects, suppression
 from shared.bus import MSG_ID_HEADER, is_batch
 from shared.database import store_unreachable
 from shared.events import (
@@ -96,7 +96,6 @@ class ConsumerSettings:
 
 
 GATHER_SECONDS = 0.005  # after the first message of a trickle, how long to wait for more
-STORE_PROBE_SECONDS = (0.25, 5.0)  # first and longest wait between probes of a store that is down
 
 
 class PoisonMessage(ValueError):
@@ -309,12 +308,8 @@ class SignalConsumer:
             await self._wait_for_store([], exc)
 
     async def _wait_for_store(self, held: list[Msg], exc: BaseException) -> bool:
-        """Hold ``held`` until the store answers again; False when the consumer stops first.
-
-        The held messages get a progress acknowledgement well within ``ack_wait``, so
-        JetStream neither redelivers them nor counts a delivery: an outage of any length
-        sends nothing to the dead letters.
-        """
+        """Hold ``held`` until the store answers again; False when the consumer stops first
+        (see :mod:`shared.outage`)."""
         self.store_up = False
         log.warning(
             "store unreachable, waiting",
@@ -322,27 +317,18 @@ class SignalConsumer:
             held=len(held),
             kind=type(exc).__name__,
         )
-        started = time.monotonic()
-        delay, longest = STORE_PROBE_SECONDS
-        longest = min(longest, self.settings.ack_wait / 3)
-        touched = time.monotonic()
-        while not self._stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), min(delay, longest))
-            if time.monotonic() - touched >= self.settings.ack_wait / 3:
-                touched = time.monotonic()
-                for msg in held:
-                    with contextlib.suppress(Exception):  # NATS may be away too: redelivery then
-                        await msg.in_progress()
-            try:
-                await self.scorer.reachable()
-            except Exception:
-                delay = min(delay * 2, longest)
-                continue
-            self.store_up = True
-            log.info("store reachable again", after_seconds=round(time.monotonic() - started, 1))
-            return True
-        return False
+        waited = await outage.wait_out(
+            self.scorer.reachable,
+            held,
+            self._stop,
+            self.settings.ack_wait,
+            still_down=lambda _: True,  # whatever the probe meets, the store is not back
+        )
+        if waited is None:
+            return False
+        self.store_up = True
+        log.info("store reachable again", after_seconds=round(waited, 1))
+        return True
 
     async def next_messages(self, sub: JetStreamContext.PullSubscription, wanted: int) -> list[Msg]:
         """The next messages: up to ``wanted`` from a backlog, or the first that arrive.

@@ -40,6 +40,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 RESULTS = BENCH_DIR / "results.json"
 README = BENCH_DIR / "README.md"
+PROFILES = BENCH_DIR / "profiles.md"  # where the time goes, written by hand from profiles
 KEEP_RUNS = 100
 NAME_KEYS = ("name", "figure", "metric", "label")
 VALUE_KEYS = ("value", "val", "result", "mean")
@@ -348,6 +349,8 @@ def render_markdown(history: list[dict[str, Any]]) -> str:
     if run.get("errors"):
         body += ["", "Benchmarks that failed in the last run:", ""]
         body += [f"- `{name}`: {error}" for name, error in run["errors"].items()]
+    if PROFILES.exists():
+        body += ["", PROFILES.read_text().rstrip()]
     return "\n".join(head + body) + "\n"
 
 

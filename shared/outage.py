@@ -29,9 +29,10 @@ async def wait_out(
 ) -> float | None:
     """Retry ``attempt`` with backoff until it succeeds, keeping ``held`` from redelivery.
 
-    Returns the seconds waited, or None when ``stop`` was set first (the held messages
-    then come back after ``ack_wait``). An error for which ``still_down`` is False is
-    raised: the store answers, and refuses.
+    With nothing held, ``ack_wait`` may be ``math.inf``. Returns the seconds waited, or
+    None when ``stop`` was set first (the held messages then come back after
+    ``ack_wait``). An error for which ``still_down`` is False is raised: the store
+    answers, and refuses.
     """
     started = touched = time.monotonic()
     longest = min(LONGEST_WAIT_SECONDS, ack_wait / 3)

@@ -10,6 +10,7 @@ and nothing unmarked is lost (see README.md, "Duplicate window").
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,14 +31,13 @@ from services.notify.kudos_fold import KUDOS_FOLD
 from services.notify.models import OutboxEntry
 from services.notify.politeness import QuietHours
 from services.notify.status import POSTS
+from shared import outage
 from shared.database import store_unreachable
 from shared.logs import get_logger
 from shared.people import Person
 from shared.small_groups import group_sizes
 
 log = get_logger(__name__)
-
-STORE_RETRY_SECONDS = (0.25, 5.0)  # first and longest wait while the database is unreachable
 
 # Cards that fold into a digest when many are due at once: awards, and kudos.
 FOLDS: tuple[Fold, ...] = (AWARDS_FOLD, KUDOS_FOLD)
@@ -198,19 +198,19 @@ class Dispatcher:
     async def _until_recorded(self, record: Callable[[], Awaitable[None]]) -> None:
         """Write what a post did, waiting out an unreachable database: a post made but not
         recorded would be posted again once its claim expires. Only stopping gives up."""
-        delay, longest = STORE_RETRY_SECONDS
-        while True:
-            try:
-                await record()
-                return
-            except Exception as exc:
-                if not store_unreachable(exc) or self.stopping.is_set():
-                    raise
-                if self.store_up:
-                    log.warning("database unreachable, a post waits to be recorded")
-                self.store_up = False
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, longest)
+        try:
+            await record()
+            return
+        except Exception as exc:
+            if not store_unreachable(exc) or self.stopping.is_set():
+                raise
+        if self.store_up:
+            log.warning("database unreachable, a post waits to be recorded")
+        self.store_up = False
+        # No message is held here, so there is no ack deadline to keep.
+        waited = await outage.wait_out(record, [], self.stopping, math.inf, store_unreachable)
+        if waited is None:
+            raise RuntimeError("notify stopped before a post could be recorded")
 
     async def _record(self, channel: Channel, entry: OutboxEntry, delivery: Delivery) -> None:
         assert entry.id is not None

@@ -215,7 +215,7 @@ async def latency(
             event = CloudEvent.wrap(data, source="bench")
             sent[member] = time.perf_counter()
             await js.publish_async(
-                data.subject_name, event.to_bytes(), headers={"Nats-Msg-Id": event.id}
+                data.nats_subject(), event.to_bytes(), headers={"Nats-Msg-Id": event.id}
             )
 
     async def watcher() -> None:

@@ -26,7 +26,7 @@ from faststream.nats import JStream, NatsBroker
 from faststream.specification import AsyncAPI, Specification
 from pydantic import BaseModel, create_model
 
-from shared import subjects
+from shared import partitions, subjects
 from shared.events import PAYLOAD_TYPES, CloudEvent, Payload
 from shared.streams import ALL_STREAMS, StreamSpec
 
@@ -41,7 +41,9 @@ DESCRIPTION = (
 SERVER = "tls://nats:4222"
 
 INGEST, SCORING, NOTIFY, GATEWAY = "ingest", "scoring", "notify", "api gateway"
-SCORING_SIGNALS = f"{SCORING} (durable pull consumer `scoring`, in batches)"
+SCORING_SIGNALS = (
+    f"{SCORING} (a durable pull consumer per replica, `scoring-<i>-of-<n>`, in batches)"
+)
 NOTIFY_AWARDS = f"{NOTIFY} (durable pull consumer `notify-awards`)"
 NOTIFY_COMMUNITY = f"{NOTIFY} (durable pull consumer `notify-community`)"
 GATEWAY_LIVE = f"{GATEWAY} (ordered consumer per replica, for live screens)"
@@ -164,15 +166,30 @@ def _about(payload: type[Payload]) -> str:
     return ": " + " ".join(first.split())
 
 
+def address_of(subject: str) -> str:
+    """The channel address of a subject constant: partitioned kinds with ``{partition}``."""
+    return f"{subject}.{{partition}}" if subject in partitions.PARTITIONED else subject
+
+
 def describe(broker: NatsBroker, name: str, subject: str, routes: Mapping[str, Route]) -> None:
-    """Declare ``subject``'s publisher and subscriber on ``broker``."""
-    payload, stream = payload_of(subject), stream_of(subject)
+    """Declare ``subject``'s publisher and subscriber on ``broker``; a kind of fact about a
+    person is published per partition of the people (:mod:`shared.partitions`)."""
+    payload = payload_of(subject)
     route = routes.get(subject)
     if route is None:
         raise UndescribedSubject(f"{subject}: no route in shared.asyncapi.ROUTES")
     envelope = envelope_of(payload)
+    partitioned = subject in partitions.PARTITIONED
+    subject = address_of(subject)
+    stream = stream_of(subject)
+    where = (
+        f" `{{partition}}` is the person's partition, CRC-32 of the pseudonym modulo "
+        f"{partitions.PARTITIONS}; each scoring replica reads a share of them."
+        if partitioned
+        else ""
+    )
     description = (
-        f"`{subject}`, in stream {stream.name} ({stream.description}) "
+        f"`{subject}`, in stream {stream.name} ({stream.description}){where} "
         f"Published by {', '.join(route.publishers)}; consumed by {', '.join(route.consumers)}. "
         f"Payload `{payload.__name__}`{_about(payload)}"
     )

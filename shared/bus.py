@@ -95,7 +95,7 @@ def headers_for(event: CloudEvent[Any]) -> dict[str, str]:
 
 async def publish(js: JetStreamContext, event: CloudEvent[Any]) -> bool:
     """Publish one event and wait for the ack; ``False`` when JetStream saw it before."""
-    ack = await js.publish(event.data.subject_name, event.to_bytes(), headers=headers_for(event))
+    ack = await js.publish(event.data.nats_subject(), event.to_bytes(), headers=headers_for(event))
     return not ack.duplicate
 
 
@@ -121,52 +121,64 @@ class EncodedEvent(NamedTuple):
         }
 
 
+class _Open:
+    """A batch message being filled: its events' bodies and the hash of their ids."""
+
+    __slots__ = ("bodies", "digest", "first", "size")
+
+    def __init__(self, first: EncodedEvent) -> None:
+        self.first = first
+        self.bodies: list[bytes] = []
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def add(self, event: EncodedEvent) -> None:
+        self.bodies.append(event.body)
+        self.digest.update(event.id.encode() + b"\n")
+        self.size += len(event.body) + 1
+
+    def message(self) -> EncodedEvent:
+        return EncodedEvent(
+            self.first.subject,
+            f"batch-{self.digest.hexdigest()[:32]}",
+            self.first.type,
+            b"[" + b",".join(self.bodies) + b"]",
+            len(self.bodies),
+            BATCH_CONTENT_TYPE,
+        )
+
+
 def batched(
     events: Iterable[EncodedEvent],
     *,
     max_events: int = BATCH_EVENTS,
     max_bytes: int = BATCH_BYTES,
 ) -> Iterator[EncodedEvent]:
-    """Pack consecutive events of one subject into CloudEvents JSON batch messages.
+    """Pack events of one subject and type into CloudEvents JSON batch messages.
 
-    A batch's id hashes the ids it holds, so publishing the same events again
-    is a JetStream duplicate; consumers still deduplicate per event id, which
-    also covers the same events packed differently. Order is kept.
+    Events of several subjects may come interleaved (one per partition of the
+    people, see :mod:`shared.partitions`): each subject fills its own batch,
+    sent when full and at the end, so batches stay large. Within a subject the
+    order is kept. A batch's id hashes the ids it holds, so publishing the same
+    events again is a JetStream duplicate; consumers still deduplicate per
+    event id, which also covers the same events packed differently.
     """
-    bodies: list[bytes] = []
-    digest = hashlib.sha256()
-    size = 0
-    first: EncodedEvent | None = None
-
-    def flush() -> EncodedEvent:
-        assert first is not None
-        return EncodedEvent(
-            first.subject,
-            f"batch-{digest.hexdigest()[:32]}",
-            first.type,
-            b"[" + b",".join(bodies) + b"]",
-            len(bodies),
-            BATCH_CONTENT_TYPE,
-        )
-
+    open_batches: dict[tuple[str, str], _Open] = {}
     for event in events:
         if event.held != 1:
             raise ValueError("batched() takes single events")
-        if first is not None and (
-            event.subject != first.subject
-            or event.type != first.type
-            or len(bodies) >= max_events
-            or size + len(event.body) + 1 > max_bytes
+        key = (event.subject, event.type)
+        current = open_batches.get(key)
+        if current is not None and (
+            len(current.bodies) >= max_events or current.size + len(event.body) + 1 > max_bytes
         ):
-            yield flush()
-            bodies, digest, size, first = [], hashlib.sha256(), 0, None
-        if first is None:
-            first = event
-        bodies.append(event.body)
-        digest.update(event.id.encode() + b"\n")
-        size += len(event.body) + 1
-    if first is not None:
-        yield flush()
+            yield current.message()
+            current = None
+        if current is None:
+            current = open_batches[key] = _Open(event)
+        current.add(event)
+    for current in open_batches.values():
+        yield current.message()
 
 
 def is_batch(msg: Msg) -> bool:
@@ -184,7 +196,7 @@ async def publish_many(
     move its watermark forward only after it has returned.
     """
     encoded = (
-        EncodedEvent(event.data.subject_name, event.id, event.type, event.to_bytes())
+        EncodedEvent(event.data.nats_subject(), event.id, event.type, event.to_bytes())
         for event in events
     )
     return await publish_encoded_many(js, encoded, in_flight=in_flight)
@@ -195,7 +207,7 @@ async def publish_batched(
 ) -> tuple[int, int]:
     """:func:`publish_many` packing events into batch messages; counts are in events."""
     encoded = (
-        EncodedEvent(event.data.subject_name, event.id, event.type, event.to_bytes())
+        EncodedEvent(event.data.nats_subject(), event.id, event.type, event.to_bytes())
         for event in events
     )
     return await publish_encoded_many(js, batched(encoded, max_events=max_events))

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared import subjects
+from shared import partitions, subjects
 from shared.ids import event_id
 
 
@@ -71,6 +71,14 @@ class Payload(BaseModel):
     def subject_of(self) -> str | None:
         """The CloudEvents ``subject``: what the event is about."""
         return None
+
+    def nats_subject(self) -> str:
+        """Where the event is published: the kind's subject, with the person's partition
+        for facts about a person (:mod:`shared.partitions`)."""
+        person = getattr(self, "person", None)
+        if isinstance(person, str):
+            return partitions.subject_for(self.subject_name, person)
+        return self.subject_name
 
 
 class CopilotActivity(Payload):

@@ -8,6 +8,7 @@ from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError
 
+from shared import partitions, subjects
 from shared.logs import get_logger
 
 log = get_logger(__name__)
@@ -37,16 +38,19 @@ class StreamSpec:
         )
 
 
+# The kinds of facts in SIGNALS; those about a person also travel per partition
+# (``signals.copilot.activity.7``, see shared/partitions.py).
+SIGNAL_KINDS = (
+    subjects.COPILOT_ACTIVITY,
+    subjects.DIRECTORY_PERSON,
+    subjects.COPILOT_UNATTRIBUTED,
+    subjects.COPILOT_UNATTRIBUTED_RETIRED,
+    subjects.RECOGNITION_GRANTED,
+    subjects.RECOGNITION_REVOKED,
+)
 SIGNALS = StreamSpec(
     "SIGNALS",
-    (
-        "signals.copilot.activity",
-        "signals.directory.person",
-        "signals.copilot.unattributed",
-        "signals.copilot.unattributed_retired",
-        "signals.recognition.granted",
-        "signals.recognition.revoked",
-    ),
+    partitions.stream_subjects(SIGNAL_KINDS),
     max_age_seconds=400 * DAY,
     description="Usage facts and directory changes, the input of scoring.",
 )

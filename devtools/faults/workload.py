@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from shared import partitions
 from shared.bus import EncodedEvent, batched
 from shared.events import ActivityKind, App, CloudEvent, CopilotActivity, DirectoryPerson
 from shared.ids import event_id
@@ -76,7 +77,7 @@ class Workload:
                 observed_at=OBSERVED,
             )
             event = CloudEvent.wrap(data, source=SOURCE, time=OBSERVED)
-            out.append(EncodedEvent(data.subject_name, event.id, event.type, event.to_bytes()))
+            out.append(EncodedEvent(data.nats_subject(), event.id, event.type, event.to_bytes()))
         return out
 
     def activity_events(self) -> Iterator[EncodedEvent]:
@@ -131,7 +132,8 @@ def activity(
             "data": data,
         }
     )
-    return EncodedEvent(CopilotActivity.subject_name, identity, CopilotActivity.event_type, body)
+    subject = partitions.subject_for(CopilotActivity.subject_name, person)
+    return EncodedEvent(subject, identity, CopilotActivity.event_type, body)
 
 
 def self_check(workload: Workload, sample: int = 200) -> None:

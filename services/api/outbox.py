@@ -60,7 +60,7 @@ def enqueue(session: AsyncSession, payload: Payload) -> CloudEvent[Any]:
     session.add(
         OutboxEvent(
             event_id=cloud_event.id,
-            subject=payload.subject_name,
+            subject=payload.nats_subject(),
             body=cloud_event.to_bytes().decode(),
             created_at=datetime.now(UTC),
         )

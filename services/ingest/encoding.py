@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from shared import partitions
 from shared.bus import EncodedEvent
 from shared.events import (
     ActivityKind,
@@ -107,7 +108,7 @@ def _activity_event(identifier: str, person: str, time: str, data: dict[str, Any
         },
         option=orjson.OPT_UTC_Z,
     )
-    return EncodedEvent(SUBJECT, identifier, TYPE, body)
+    return EncodedEvent(partitions.subject_for(SUBJECT, person), identifier, TYPE, body)
 
 
 UNATTRIBUTED_TYPE = UnattributedActivity.event_type
@@ -202,4 +203,6 @@ def encode_person(
         },
         option=orjson.OPT_UTC_Z,
     )
-    return EncodedEvent(PERSON_SUBJECT, identifier, PERSON_TYPE, body)
+    return EncodedEvent(
+        partitions.subject_for(PERSON_SUBJECT, person), identifier, PERSON_TYPE, body
+    )

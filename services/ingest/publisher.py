@@ -47,7 +47,7 @@ class Publisher:
         now = datetime.now(UTC)
         wrapped = (CloudEvent.wrap(p, source=SOURCE, time=now) for p in payloads)
         return await self.publish_encoded(
-            EncodedEvent(e.data.subject_name, e.id, e.type, e.to_bytes()) for e in wrapped
+            EncodedEvent(e.data.nats_subject(), e.id, e.type, e.to_bytes()) for e in wrapped
         )
 
     async def publish_encoded(self, events: Iterable[EncodedEvent]) -> tuple[int, int]:

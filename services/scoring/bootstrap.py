@@ -24,6 +24,7 @@ from services.scoring import admin, privacy, privacy_streams, projection
 from services.scoring.consumer import ConsumerSettings, SignalConsumer
 from services.scoring.health import health_server
 from services.scoring.insights import refresher as insights
+from services.scoring.replicas import Roster
 from services.scoring.rulebook import Rulebook, default_source
 from services.scoring.scorer import Scorer
 from services.scoring.store import layout, tables  # noqa: F401  (registers the tables)
@@ -140,7 +141,9 @@ async def run(settings: ScoringSettings) -> None:
         source = default_source(settings.scoring_rules_path)
         version = await admin.ensure_published(res.engine, res.js, source, settings.tz)
         scorer = build_scorer(res)
-        consumer = SignalConsumer(res.js, scorer, consumer_settings(settings))
+        # Replicas share the partitions through the database; SQLite has one replica.
+        roster = Roster(res.engine) if res.engine.dialect.name == "postgresql" else None
+        consumer = SignalConsumer(res.js, scorer, consumer_settings(settings), roster)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, consumer.stop)
@@ -156,23 +159,36 @@ async def run(settings: ScoringSettings) -> None:
         log.info("scoring started", rules_version=version)
         cube = asyncio.create_task(
             refresh_insights(
-                insights.Refresher(res.engine, settings.tz), settings.insights_refresh_seconds
+                insights.Refresher(res.engine, settings.tz),
+                settings.insights_refresh_seconds,
+                consumer.leads,
             )
         )
         try:
-            await scorer.sync()
-            await consumer.run(on_idle=scorer.sync)
+            await scorer.sync(lead=False)  # challenges wait until this replica knows its place
+
+            async def on_idle() -> None:
+                await scorer.sync(lead=consumer.leads())
+
+            await consumer.run(on_idle=on_idle)
         finally:
             cube.cancel()
+            await scorer.gate.close()
             await asyncio.gather(cube, return_exceptions=True)
             await health.stop()
             log.info("scoring stopped", processed=consumer.processed)
 
 
-async def refresh_insights(refresher: insights.Refresher, every: float) -> None:
+async def refresh_insights(
+    refresher: insights.Refresher, every: float, leads: Callable[[], bool] = lambda: True
+) -> None:
     """Keep the insight cube up to date: at once (the first build), then every ``every``
-    seconds; a failed refresh is logged and tried again at the next."""
+    seconds; a failed refresh is logged and tried again at the next. Among replicas, the
+    one that ``leads`` does it; the others look again every second."""
     while True:
+        if not leads():
+            await asyncio.sleep(1.0)
+            continue
         try:
             await refresher.refresh()
         except Exception as exc:

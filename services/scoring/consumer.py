@@ -34,6 +34,7 @@ from typing import Any
 
 import orjson
 from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import FetchTimeoutError
@@ -41,6 +42,7 @@ from pydantic import TypeAdapter
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from services.scoring import replicas
 from services.scoring.privacy_streams import StreamScrubber
 from services.scoring.scorer import Batch, LanesFailed, Outcome, Scorer, Staged, describe
 from services.scoring.signals import ActivityEvent, read_activities
@@ -58,6 +60,7 @@ from shared.events import (
     UnattributedRetired,
 )
 from shared.logs import get_logger
+from shared.partitions import base_of
 from shared.stream_scrub import keys_in, scrub_message
 from shared.streams import SIGNALS
 
@@ -83,6 +86,7 @@ class ConsumerSettings:
     nak_delay: float = 2.0
 
     def config(self) -> ConsumerConfig:
+        """The durable's settings, reading every partition; :mod:`replicas` narrows it."""
         return ConsumerConfig(
             durable_name=self.durable,
             description="scoring: signals to ledger, boards and awards",
@@ -133,7 +137,7 @@ class PoisonEvent(PoisonMessage):
 
 
 def envelope_for(msg: Msg) -> type[CloudEvent[Any]]:
-    envelope = ENVELOPES.get(msg.subject)
+    envelope = ENVELOPES.get(base_of(msg.subject))
     if envelope is None:
         raise PoisonMessage(f"unexpected subject {msg.subject}")
     return envelope
@@ -162,12 +166,13 @@ def parse_batch(msg: Msg) -> tuple[list[Any], list[PoisonEvent]]:
     does not hold back the others.
     """
     envelope = envelope_for(msg)
-    if msg.subject == subjects.COPILOT_ACTIVITY:
+    kind = base_of(msg.subject)
+    if kind == subjects.COPILOT_ACTIVITY:
         fast = read_activities(msg.data)
         if fast is not None:
             return fast, []
     try:
-        events = LISTS[msg.subject].validate_json(msg.data)
+        events = LISTS[kind].validate_json(msg.data)
     except ValueError:
         pass
     else:
@@ -230,10 +235,28 @@ def relax_gc() -> None:
 
 
 class SignalConsumer:
-    def __init__(self, js: JetStreamContext, scorer: Scorer, settings: ConsumerSettings) -> None:
+    """Reads SIGNALS into the scorer, alone or as one of several replicas.
+
+    With a :class:`replicas.Roster` (PostgreSQL), the replicas split the
+    partitions among themselves and this one moves to its new share whenever the
+    live replicas change; without one it reads every partition.
+    """
+
+    def __init__(
+        self,
+        js: JetStreamContext,
+        scorer: Scorer,
+        settings: ConsumerSettings,
+        roster: replicas.Roster | None = None,
+    ) -> None:
         self.js = js
         self.scorer = scorer
         self.settings = settings
+        self.roster = roster
+        self.assignment: replicas.Assignment | None = None  # None: beyond the partitions
+        self.durable: str | None = None
+        self._next_beat = 0.0
+        self._retired = True  # the durables of other replica counts are gone
         self.processed = 0
         self._stop = asyncio.Event()
         self._sync = asyncio.Event()
@@ -261,12 +284,15 @@ class SignalConsumer:
         self, on_idle: Callable[[], Awaitable[None]] | None = None, once: bool = False
     ) -> None:
         relax_gc()
-        # Create or update, so changed settings reach an existing durable consumer.
-        await self.js.add_consumer(SIGNALS.name, config=self.settings.config())
-        sub = await self.js.pull_subscribe_bind(durable=self.settings.durable, stream=SIGNALS.name)
-        log.info("consuming", stream=SIGNALS.name, durable=self.settings.durable)
+        await self._place()
+        sub = await self._subscribe()
         try:
             while not self._stop.is_set():
+                if self.roster is not None and time.monotonic() >= self._next_beat:
+                    sub = await self._rebalance(sub)
+                if sub is None:  # more replicas than partitions: this one waits its turn
+                    await asyncio.wait([asyncio.ensure_future(self._stop.wait())], timeout=1.0)
+                    continue
                 wanted = self.fetch_size()
                 try:
                     messages = await self.next_messages(sub, wanted)
@@ -275,10 +301,20 @@ class SignalConsumer:
                     # to be acknowledged: unacknowledged, they would come back after ack_wait.
                     await self.flush()
                     await self.finish()
+                    await self.scorer.gate.leave()
                     await self._between_batches(on_idle)
                     if once:
                         await self.scrubber.wait()
                         return
+                    continue
+                except NatsError as exc:
+                    # The durable went away (retired by a replica that saw the others
+                    # change first): find this replica's place again.
+                    log.warning("fetch failed, rejoining", error=str(exc)[:200])
+                    await self.flush()
+                    await self.finish()
+                    sub = await self._resubscribe(sub)
+                    await asyncio.sleep(0.2)
                     continue
                 await self.process(messages)
                 self._caught_up = len(messages) < wanted
@@ -288,12 +324,96 @@ class SignalConsumer:
                     self._sync.clear()
                     await self.flush()
                     await self.finish()
+                    await self.scorer.gate.leave()
                     await self._between_batches(on_idle)
         finally:
             await self.flush()
             await self.finish()
+            await self.scorer.gate.leave()
             self.scrubber.cancel()
-            await sub.unsubscribe()
+            if sub is not None:
+                await sub.unsubscribe()
+            if self.roster is not None:
+                with contextlib.suppress(Exception):
+                    await self.roster.leave()  # the others take over this share at once
+
+    def leads(self) -> bool:
+        """Whether this replica does the work done once for all (closing challenges,
+        the insight cube): the first of them, or the only one."""
+        return self.assignment is not None and self.assignment.index == 0
+
+    async def _place(self) -> None:
+        """This replica's place among the live ones (the roster's heartbeat); alone without a
+        roster. An unreachable database keeps the place it had."""
+        if self.roster is None:
+            self.assignment = replicas.ALONE
+            return
+        self._next_beat = time.monotonic() + replicas.HEARTBEAT_SECONDS
+        while True:
+            try:
+                self.assignment = await self.roster.beat()
+                return
+            except Exception as exc:
+                if not transient(exc):
+                    raise
+                if self.durable is not None or self.assignment is not None:
+                    return  # keep reading where it did; the next beat tries again
+                if not await self._wait_for_store([], exc):
+                    return
+
+    async def _subscribe(self) -> JetStreamContext.PullSubscription | None:
+        """Bind to the durable of this replica's place, creating it if need be."""
+        if self.assignment is None:
+            self.durable = None
+            return None
+        self.durable = await replicas.ensure_durable(
+            self.js, self.settings.durable, self.assignment, self.settings.config()
+        )
+        sub = await self.js.pull_subscribe_bind(durable=self.durable, stream=SIGNALS.name)
+        self._caught_up = True
+        self._retired = self.roster is None
+        log.info(
+            "consuming",
+            stream=SIGNALS.name,
+            durable=self.durable,
+            partitions=list(self.assignment.partitions()),
+        )
+        return sub
+
+    async def _resubscribe(
+        self, sub: JetStreamContext.PullSubscription | None
+    ) -> JetStreamContext.PullSubscription | None:
+        """Leave ``sub`` with nothing in hand, and bind again where this replica is now."""
+        await self.scorer.gate.leave()
+        if sub is not None:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+        return await self._subscribe()
+
+    async def _rebalance(
+        self, sub: JetStreamContext.PullSubscription | None
+    ) -> JetStreamContext.PullSubscription | None:
+        """A heartbeat; when the live replicas changed, finish the batches in hand and move to
+        this replica's new share. The first replica retires the durables of other counts."""
+        before = self.assignment
+        await self._place()
+        if self.assignment != before:
+            log.info(
+                "replicas changed",
+                before=None if before is None else before.replicas,
+                now=None if self.assignment is None else self.assignment.replicas,
+            )
+            await self.flush()
+            await self.finish()
+            sub = await self._resubscribe(sub)
+        if not self._retired and self.assignment is not None and self.assignment.index == 0:
+            try:
+                self._retired = await replicas.retire_others(
+                    self.js, self.settings.durable, self.assignment
+                )
+            except NatsError as exc:
+                log.warning("durables not retired yet", error=str(exc)[:200])
+        return sub
 
     async def _between_batches(self, on_idle: Callable[[], Awaitable[None]] | None) -> None:
         """The idle hook (rules, challenges) and the stream scrub; an unreachable store
@@ -380,6 +500,7 @@ class SignalConsumer:
             return
         while True:
             try:
+                await self._enter_gate()
                 if erased := await suppression.erased_among(self.scorer.engine, batch.persons()):
                     batch = batch.without(erased)
                     await self.take_out(good, erased)
@@ -402,6 +523,17 @@ class SignalConsumer:
             or time.monotonic() - self._pending_since >= self.settings.flush_seconds
         ):
             await self.flush()
+
+    async def _enter_gate(self) -> None:
+        """Hold the board gate shared before staging (see :mod:`board_gate`); a hold kept
+        through a long backlog is let go first, with everything staged under it settled,
+        so a replica waiting to set exact values gets its turn."""
+        gate = self.scorer.gate
+        if gate.held_long():
+            await self.flush()
+            await self.finish()
+            await gate.leave()
+        await gate.enter()
 
     async def take_out(self, messages: list[Msg], erased: set[str]) -> None:
         """Messages naming erased people (published before ingest heard of the erasure)

@@ -286,7 +286,7 @@ async def _withdraw_stories(
         await conn.execute(
             insert(outbox).values(
                 event_id=event.id,
-                subject=removal.subject_name,
+                subject=removal.nats_subject(),
                 body=event.to_bytes().decode(),
                 created_at=utcnow(),
             )

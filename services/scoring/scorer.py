@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -22,8 +21,9 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from services.scoring import boards, challenges, privacy_boards, projection
+from services.scoring import boards, challenges, privacy_boards, projection, replicas
 from services.scoring.announcements import announce, announce_held, announce_points
+from services.scoring.board_gate import BoardGate
 from services.scoring.domain.boards import (
     BoardDelta,
     Fact,
@@ -40,7 +40,7 @@ from services.scoring.rulebook import ActiveRules, Rulebook
 from services.scoring.signals import Activity, to_signal
 from services.scoring.store import directory, ledger, usage
 from services.scoring.store import recognition as recognition_store
-from shared import suppression
+from shared import partitions, suppression
 from shared.events import (
     ChallengeCompleted,
     CloudEvent,
@@ -186,6 +186,7 @@ class Scorer:
         self._sizes_at = 0.0
         self._challenges_checked = 0.0
         self.live = LiveBoards(redis)
+        self.gate = BoardGate(engine)
 
     async def handle(self, batch: Batch) -> Outcome:
         """Score a batch completely: ledger, boards, announcements."""
@@ -229,6 +230,7 @@ class Scorer:
         async with self.engine.begin() as conn:
             # Under the erasure lock: a person erased before this commit stays out of it.
             await suppression.hold(conn)
+            await replicas.hold_partitions(conn, batch.persons())
             if erased := await suppression.among(conn, batch.persons()):
                 batch = batch.without(erased)
             unique = {e.id: to_signal(e, self.tz) for e in batch.activities}
@@ -355,7 +357,12 @@ class Scorer:
         return [award for award in found if award.key not in written]
 
     async def settle(self, staged: Staged) -> Outcome:
-        """The Redis and announcement part, safe to repeat: a redelivery repairs boards."""
+        """The Redis and announcement part, safe to repeat: a redelivery repairs boards.
+
+        The deltas are added under the board gate's shared hold that staging took; exact
+        values (a repair, a rebuild) are set with the gate to this replica alone
+        (:mod:`services.scoring.board_gate`).
+        """
         outcome = Outcome(staged.new_signals, staged.awards)
         if await self.boards_current(staged.active):
             delta = staged.delta()
@@ -426,12 +433,18 @@ class Scorer:
         if self._board_version == active.version:
             return True
         built = await boards.built_version(self.redis)
-        if built != active.version:
-            log.info("rebuilding boards", version=active.version, built=built)
-            await projection.rebuild(self.engine, self.redis, active)
+        if built == active.version:
+            self._board_version = active.version
+            return True
+        async with self.gate.exclusive():
+            # Rebuilt by another replica meanwhile? Then after this replica's batches
+            # committed, so with them: in neither case are their deltas to be added.
+            if await boards.built_version(self.redis) != active.version:
+                log.info("rebuilding boards", version=active.version, built=built)
+                await projection.rebuild(self.engine, self.redis, active)
             self.live.forget()
         self._board_version = active.version
-        return built == active.version
+        return False
 
     async def reachable(self) -> None:
         """Raises while the database or Redis does not answer."""
@@ -439,13 +452,14 @@ class Scorer:
             await conn.execute(text("SELECT 1"))
         await self.redis.ping()
 
-    async def sync(self) -> None:
-        """While no signals arrive: pick up a new rule set, a flushed Redis, ended challenges."""
+    async def sync(self, lead: bool = True) -> None:
+        """While no signals arrive: pick up a new rule set, a flushed Redis, and (the ``lead``
+        replica only) ended challenges."""
         async with self.engine.connect() as conn:
             active = await self.rulebook.current(conn)
         self._board_version = None  # re-read Redis: it may have been flushed meanwhile
         await self.boards_current(active)
-        if time.monotonic() - self._challenges_checked > CHALLENGE_CHECK_SECONDS:
+        if lead and time.monotonic() - self._challenges_checked > CHALLENGE_CHECK_SECONDS:
             await self.close_challenges()
 
     async def close_challenges(self, today: date | None = None) -> list[ChallengeCompleted]:
@@ -477,7 +491,10 @@ class Scorer:
                     if member.department:
                         departments.add(member.department)
         if people or teams or departments:
-            await projection.refresh(self.engine, self.redis, active, people, teams, departments)
+            async with self.gate.exclusive():
+                await projection.refresh(
+                    self.engine, self.redis, active, people, teams, departments
+                )
             log.info(
                 "boards repaired",
                 people=len(people),
@@ -487,14 +504,15 @@ class Scorer:
 
 
 def split_by_person(batch: Batch, lanes: int) -> list[Batch]:
-    """``batch``'s signals in up to ``lanes`` parts, each person's in one of them."""
+    """``batch``'s signals in up to ``lanes`` parts, each person's in one of them, and each
+    partition's (:mod:`shared.partitions`) too: lanes never wait for each other's locks."""
     parts = [Batch() for _ in range(lanes)]
     lane_of: dict[str, int] = {}
 
     def lane(person: str) -> int:
         found = lane_of.get(person)
         if found is None:
-            found = lane_of[person] = zlib.crc32(person.encode()) % lanes
+            found = lane_of[person] = partitions.partition_of(person) % lanes
         return found
 
     for event in batch.activities:

@@ -103,10 +103,10 @@ def test_every_subject_is_sent_and_received_with_its_cloud_event_payload() -> No
     for key, channel in doc["channels"].items():
         by_address.setdefault(channel["address"], {})[key] = channel
 
-    assert set(by_address) == declared
+    assert set(by_address) == {asyncapi.address_of(subject) for subject in declared}
     assert {m.subject_name for m in PAYLOAD_TYPES.values()} <= declared
     for subject, channels in by_address.items():
-        payload = asyncapi.payload_of(subject)
+        payload = asyncapi.payload_of(subject.removesuffix(".{partition}"))
         actions = {doc["operations"][key]["action"] for key in channels}
         assert actions == {"send", "receive"}, subject
         for channel in channels.values():
@@ -166,8 +166,9 @@ def test_a_partition_token_is_covered_by_a_wildcard_filter_only() -> None:
 
     assert asyncapi.stream_of(partitioned, (by_token,)) is by_token
     assert asyncapi.stream_of(partitioned, (by_tail,)) is by_tail
+    assert asyncapi.stream_of(partitioned, (SIGNALS,)) is SIGNALS
     with pytest.raises(asyncapi.UndescribedSubject):
-        asyncapi.stream_of(partitioned, (SIGNALS,))
+        asyncapi.stream_of("signals.copilot.unattributed.{partition}", (SIGNALS,))
 
 
 async def test_the_described_handler_refuses_to_consume() -> None:

@@ -45,7 +45,7 @@ def message(encoded: EncodedEvent) -> Msg:
 
 
 def encoded(event: CloudEvent[Any]) -> EncodedEvent:
-    return EncodedEvent(event.data.subject_name, event.id, event.type, event.to_bytes())
+    return EncodedEvent(event.data.nats_subject(), event.id, event.type, event.to_bytes())
 
 
 def batch_of(bodies: list[bytes], event_type: str = "awards.points") -> Msg:

@@ -86,7 +86,7 @@ async def test_an_award_reaches_every_connected_screen(
 
 
 def encoded(event: CloudEvent[PointsAwarded]) -> EncodedEvent:
-    return EncodedEvent(event.data.subject_name, event.id, event.type, event.to_bytes())
+    return EncodedEvent(event.data.nats_subject(), event.id, event.type, event.to_bytes())
 
 
 async def test_a_batch_of_awards_counts_as_its_awards_on_screens_and_in_metrics(

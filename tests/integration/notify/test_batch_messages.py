@@ -31,7 +31,7 @@ def office(sandbox: Sandbox) -> Channel:
 
 
 def encoded(event: CloudEvent[Any]) -> EncodedEvent:
-    return EncodedEvent(event.data.subject_name, event.id, event.type, event.to_bytes())
+    return EncodedEvent(event.data.nats_subject(), event.id, event.type, event.to_bytes())
 
 
 async def publish_batch(js: JetStreamContext, bodies: Sequence[bytes], subject: str) -> None:

@@ -202,7 +202,7 @@ async def test_each_announcement_is_one_card_in_its_channels_language(
     # must not post them twice
     for message in messages[:3]:
         headers = {"Nats-Msg-Id": f"again-{message.id}"}
-        await js.publish(message.data.subject_name, message.to_bytes(), headers=headers)
+        await js.publish(message.data.nats_subject(), message.to_bytes(), headers=headers)
     await consumed(js, len(messages) + 3)
 
     async def all_sent() -> bool:
@@ -248,7 +248,7 @@ async def test_a_withdrawal_or_a_change_replaces_the_cards_not_yet_sent(
     ]
     for n, message in enumerate(messages):
         await js.publish(
-            message.data.subject_name, message.to_bytes(), headers={"Nats-Msg-Id": f"m-{n}"}
+            message.data.nats_subject(), message.to_bytes(), headers={"Nats-Msg-Id": f"m-{n}"}
         )
     await consumed(js, len(messages))
 

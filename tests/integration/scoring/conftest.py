@@ -193,7 +193,7 @@ async def publish_as(js: JetStreamContext, events: Iterable[CloudEvent[Any]], ta
     for event in events:
         headers = headers_for(event) | {"Nats-Msg-Id": f"{event.id}-{tag}"}
         acks.append(
-            await js.publish_async(event.data.subject_name, event.to_bytes(), headers=headers)
+            await js.publish_async(event.data.nats_subject(), event.to_bytes(), headers=headers)
         )
     for ack in acks:
         await ack

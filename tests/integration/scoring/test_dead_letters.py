@@ -11,7 +11,7 @@ from services.scoring.consumer import ConsumerSettings
 from services.scoring.rulebook import Rulebook
 from services.scoring.scorer import Batch, Scorer, Staged, split_by_person
 from shared.batches import decode
-from shared.bus import publish_batched
+from shared.bus import EncodedEvent, batched, publish_encoded_many
 from shared.events import BadgeAwarded
 from shared.leaderboards import Scope, board_key, top
 from shared.periods import Window
@@ -83,7 +83,10 @@ async def test_lanes_that_committed_are_settled_when_another_lane_fails(
     assert len(lanes) == 2  # the people of the other lane commit, every time
     doomed = next(lane for lane in lanes if any(e.data.person == "p-bad" for e in lane.activities))
     kept = sorted({e.data.person for e in events} - {e.data.person for e in doomed.activities})
-    await publish_batched(js, events)  # one batch message: it fails as a whole
+    # One batch message for all (a publisher may pack several partitions): it fails whole.
+    subject = events[0].data.nats_subject()
+    encoded = [EncodedEvent(subject, e.id, e.type, e.to_bytes()) for e in events]
+    await publish_encoded_many(js, batched(encoded))
 
     breaking = OnePersonBreaks(engine, redis, js, TZ, Rulebook(), lanes=2)
     settings = ConsumerSettings(max_deliver=2, fetch_timeout=0.3, nak_delay=0.05)

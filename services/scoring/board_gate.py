@@ -20,6 +20,7 @@ SQLite has one replica: the gate is open.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -32,7 +33,7 @@ from shared.logs import get_logger
 log = get_logger(__name__)
 
 LOCK = "uptake.scoring.boards"
-HOLD_SECONDS = 2.0  # a shared hold longer than this is let go before the next batch
+HOLD_SECONDS = 0.5  # a shared hold longer than this is let go before the next batch
 
 
 class BoardGate:
@@ -78,6 +79,7 @@ class BoardGate:
             await self._lock("pg_advisory_unlock_shared")
         except Exception as exc:
             log.warning("board gate unlock failed, reconnecting", error=str(exc)[:200])
+        await self._give_back()
 
     @asynccontextmanager
     async def exclusive(self) -> AsyncIterator[None]:
@@ -105,12 +107,22 @@ class BoardGate:
         except Exception as exc:
             # The lock went with the session: a new connection starts without it.
             log.warning("board gate unlock failed, reconnecting", error=str(exc)[:200])
+        await self._give_back()
+
+    async def _give_back(self) -> None:
+        """Holding nothing, the connection goes back to the pool."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.close()
 
     async def close(self) -> None:
+        """Let every hold go: the session ends (a pooled connection would keep its locks)."""
         conn, self._conn = self._conn, None
         self._shared_since = None
         if conn is not None:
             try:
+                await conn.invalidate()
                 await conn.close()
             except Exception as exc:
                 log.debug("board gate connection closed with an error", error=str(exc)[:200])

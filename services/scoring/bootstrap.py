@@ -123,6 +123,7 @@ def build_scorer(res: Resources) -> Scorer:
         Rulebook(),
         announce_points=res.settings.scoring_announce_points,
         lanes=lanes_for(res.engine.dialect.name, res.settings.scoring_lanes),
+        replicated=res.engine.dialect.name == "postgresql",  # replicas share PostgreSQL
     )
 
 

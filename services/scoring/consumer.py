@@ -200,13 +200,20 @@ def parse_batch(msg: Msg) -> tuple[list[Any], list[PoisonEvent]]:
     return good, bad
 
 
-def batch_add(batch: Batch, msg: Msg) -> list[PoisonEvent]:
-    """Add a message's events to ``batch``; returns the events it could not read."""
+def batch_add(batch: Batch, msg: Msg, seen_until: int = 0) -> list[PoisonEvent]:
+    """Add a message's events to ``batch``; returns the events it could not read.
+
+    A message that came before to this durable marks its people as redelivered; one
+    that another replica's durable may have had (up to stream sequence ``seen_until``)
+    marks them as possibly seen: redelivered if their signals are stored already.
+    """
     if is_batch(msg):
         events, bad = parse_batch(msg)
     else:
         events, bad = [parse(msg)], []
-    redelivered = msg.metadata.num_delivered > 1
+    meta = msg.metadata
+    redelivered = meta.num_delivered > 1
+    maybe_seen = not redelivered and meta.sequence.stream <= seen_until
     for event in events:
         if isinstance(event, ActivityEvent) or isinstance(event.data, CopilotActivity):
             batch.activities.append(event)
@@ -216,6 +223,8 @@ def batch_add(batch: Batch, msg: Msg) -> list[PoisonEvent]:
             batch.people.append(event.data)
         if redelivered:
             batch.redelivered.add(str(event.data.person))
+        elif maybe_seen:
+            batch.maybe_seen.add(str(event.data.person))
     return bad
 
 
@@ -257,6 +266,7 @@ class SignalConsumer:
         self.durable: str | None = None
         self._next_beat = 0.0
         self._retired = True  # the durables of other replica counts are gone
+        self._seen_until = 0  # see replicas.seen_until
         self.processed = 0
         self._stop = asyncio.Event()
         self._sync = asyncio.Event()
@@ -348,7 +358,7 @@ class SignalConsumer:
         if self.roster is None:
             self.assignment = replicas.ALONE
             return
-        self._next_beat = time.monotonic() + replicas.HEARTBEAT_SECONDS
+        self._next_beat = time.monotonic() + self.roster.heartbeat
         while True:
             try:
                 self.assignment = await self.roster.beat()
@@ -372,6 +382,7 @@ class SignalConsumer:
         sub = await self.js.pull_subscribe_bind(durable=self.durable, stream=SIGNALS.name)
         self._caught_up = True
         self._retired = self.roster is None
+        await self._look_around()
         log.info(
             "consuming",
             stream=SIGNALS.name,
@@ -406,14 +417,34 @@ class SignalConsumer:
             await self.flush()
             await self.finish()
             sub = await self._resubscribe(sub)
+        elif sub is not None:
+            await self._look_around()
         if not self._retired and self.assignment is not None and self.assignment.index == 0:
             try:
                 self._retired = await replicas.retire_others(
-                    self.js, self.settings.durable, self.assignment
+                    self.js, self.scorer.engine, self.settings.durable, self.assignment
                 )
-            except NatsError as exc:
+            except Exception as exc:
+                if not (transient(exc) or isinstance(exc, NatsError)):
+                    raise
                 log.warning("durables not retired yet", error=str(exc)[:200])
         return sub
+
+    async def _look_around(self) -> None:
+        """How far other replicas' durables may have handed out this one's partitions."""
+        if self.roster is None or self.assignment is None:
+            return
+        try:
+            self._seen_until = max(
+                self._seen_until,
+                await replicas.seen_until(
+                    self.js, self.scorer.engine, self.settings.durable, self.assignment
+                ),
+            )
+        except Exception as exc:
+            if not (transient(exc) or isinstance(exc, NatsError)):
+                raise
+            log.warning("other durables not read", error=str(exc)[:200])
 
     async def _between_batches(self, on_idle: Callable[[], Awaitable[None]] | None) -> None:
         """The idle hook (rules, challenges) and the stream scrub; an unreachable store
@@ -487,7 +518,7 @@ class SignalConsumer:
                 aside.append(msg)
                 continue
             try:
-                unreadable = batch_add(batch, msg)
+                unreadable = batch_add(batch, msg, self._seen_until)
             except PoisonMessage as exc:
                 await self.dead_letter(msg, str(exc))
                 continue

@@ -22,17 +22,19 @@ membership differ: the ledger transaction takes the partition's lock
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, ConsumerInfo, DeliverPolicy
 from nats.js.errors import NotFoundError
-from sqlalchemy import Float, String, delete, select, text
+from sqlalchemy import BigInteger, Float, String, delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import Column, Field, SQLModel
@@ -45,6 +47,16 @@ log = get_logger(__name__)
 
 HEARTBEAT_SECONDS = 3.0
 MEMBER_TTL = 15.0  # a replica silent this long is gone
+
+
+class RetiredDurable(SQLModel, table=True):
+    """How far a retired durable had delivered: its successors treat what it may have
+    handed out as possibly seen (see :func:`seen_until`)."""
+
+    __tablename__ = "scoring_retired_durable"
+
+    name: str = Field(sa_column=Column(String(200), primary_key=True))
+    delivered: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
 class ScoringReplica(SQLModel, table=True):
@@ -84,22 +96,29 @@ def replica_name() -> str:
 class Roster:
     """The live replicas: this one's heartbeat, and the places that follow from everyone's."""
 
-    def __init__(self, engine: AsyncEngine, name: str | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        name: str | None = None,
+        heartbeat: float = HEARTBEAT_SECONDS,
+        ttl: float = MEMBER_TTL,
+    ) -> None:
         self.engine = engine
         self.name = name or replica_name()
+        self.heartbeat = heartbeat
+        self.ttl = ttl
 
     async def beat(self, now: float | None = None) -> Assignment | None:
         """Say this replica is alive; returns its place among the live ones."""
         now = time.time() if now is None else now
         table = ScoringReplica.__table__  # type: ignore[attr-defined]
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        upsert = dialect.insert(table).values(name=self.name, seen_at=now)
+        upsert = _insert(self.engine)(table).values(name=self.name, seen_at=now)
         upsert = upsert.on_conflict_do_update(
             index_elements=[table.c.name], set_={"seen_at": upsert.excluded.seen_at}
         )
         async with self.engine.begin() as conn:
             await conn.execute(upsert)
-            await conn.execute(delete(table).where(table.c.seen_at < now - MEMBER_TTL))
+            await conn.execute(delete(table).where(table.c.seen_at < now - self.ttl))
             names = list(
                 (await conn.execute(select(table.c.name).order_by(table.c.name))).scalars()
             )
@@ -176,7 +195,36 @@ async def ensure_durable(
     return name
 
 
-async def retire_others(js: JetStreamContext, base: str, assignment: Assignment) -> bool:
+def _insert(engine: AsyncEngine) -> Any:
+    return (postgresql if engine.dialect.name == "postgresql" else sqlite).insert
+
+
+async def seen_until(
+    js: JetStreamContext, engine: AsyncEngine, base: str, assignment: Assignment
+) -> int:
+    """The highest stream sequence that another durable may have handed to another replica,
+    in this replica's partitions: of the other durables that read them, and of the retired.
+
+    Such a message may be in the ledger already while its boards and announcements are
+    not (its replica died between the two): it is treated as a redelivery, whose people's
+    entries are repaired and whose awards are told again (notify takes them once).
+    """
+    mine, wanted = assignment.durable(base), set(assignment.partitions())
+    highest = 0
+    for info in await js.consumers_info(SIGNALS.name):
+        covered = reads(info.name, base)
+        if info.name == mine or covered is None or not wanted & set(covered):
+            continue
+        highest = max(highest, info.delivered.stream_seq if info.delivered else 0)
+    table = RetiredDurable.__table__  # type: ignore[attr-defined]
+    async with engine.connect() as conn:
+        retired = (await conn.execute(select(func.max(table.c.delivered)))).scalar()
+    return max(highest, int(retired or 0))
+
+
+async def retire_others(
+    js: JetStreamContext, engine: AsyncEngine, base: str, assignment: Assignment
+) -> bool:
     """Delete the scoring durables of other replica counts, once every durable of this
     count exists (until then, a durable still to be created starts at their floors).
     False while some durable of this count is still to be created."""
@@ -186,11 +234,24 @@ async def retire_others(js: JetStreamContext, base: str, assignment: Assignment)
     if not mine <= names:
         return False
     retired = sorted(names - mine)
+    table = RetiredDurable.__table__  # type: ignore[attr-defined]
     for name in retired:
         try:
-            await js.delete_consumer(SIGNALS.name, name)
+            info = await js.consumer_info(SIGNALS.name, name)
         except NotFoundError:
             continue
+        delivered = info.delivered.stream_seq if info.delivered else 0
+        insert = _insert(engine)(table).values(name=name, delivered=delivered)
+        insert = insert.on_conflict_do_update(
+            index_elements=[table.c.name],
+            set_={"delivered": func.greatest(table.c.delivered, insert.excluded.delivered)}
+            if engine.dialect.name == "postgresql"
+            else {"delivered": func.max(table.c.delivered, insert.excluded.delivered)},
+        )
+        async with engine.begin() as conn:
+            await conn.execute(insert)
+        with contextlib.suppress(NotFoundError):
+            await js.delete_consumer(SIGNALS.name, name)
     if retired:
         log.info("durables retired", durables=retired, replicas=assignment.replicas)
     return True

@@ -67,6 +67,9 @@ class Batch:
     redelivered: set[str] = field(default_factory=set)  # persons whose message came again
     # Grants and revocations of points outside Copilot usage.
     recognition: list[CloudEvent[Recognition]] = field(default_factory=list)
+    # Persons whose message another replica may have had (services.scoring.replicas):
+    # treated as redelivered where their signals turn out to be stored already.
+    maybe_seen: set[str] = field(default_factory=set)
 
     def persons(self) -> set[str]:
         return (
@@ -82,6 +85,7 @@ class Batch:
             [p for p in self.people if p.person not in erased],
             self.redelivered - erased,
             [e for e in self.recognition if e.data.person not in erased],
+            self.maybe_seen - erased,
         )
 
 
@@ -173,6 +177,7 @@ class Scorer:
         rulebook: Rulebook | None = None,
         announce_points: bool = True,
         lanes: int = 1,
+        replicated: bool = False,
     ) -> None:
         self.engine = engine
         self.redis = redis
@@ -187,6 +192,9 @@ class Scorer:
         self._challenges_checked = 0.0
         self.live = LiveBoards(redis)
         self.gate = BoardGate(engine)
+        # Among replicas, another one's directory change must reach this one's divisors
+        # before its next delta: sizes are counted in every ledger transaction then.
+        self.sizes_ttl = 0.0 if replicated else SIZES_TTL
 
     async def handle(self, batch: Batch) -> Outcome:
         """Score a batch completely: ledger, boards, announcements."""
@@ -237,6 +245,9 @@ class Scorer:
             sources = {e.id: str(e.data.source) for e in batch.activities}
             affected = await directory.upsert_people(conn, batch.people)
             new_ids = await ledger.insert_signals(conn, list(unique.values()), sources)
+            if batch.maybe_seen:
+                stored = {unique[i].person for i in unique.keys() - set(new_ids)}
+                batch.redelivered = batch.redelivered | (stored & batch.maybe_seen)
             # The insight rollup takes in exactly the new signals, in the same transaction.
             await usage.add_usage(conn, [unique[i] for i in new_ids])
             grants = await self._record(conn, batch.recognition)
@@ -412,11 +423,12 @@ class Scorer:
     async def _group_sizes(self, conn: AsyncConnection, changed: bool) -> directory.GroupSizes:
         """Team and department sizes, re-counted after a directory change or every few seconds.
 
-        Counting 100,000 people per batch would cost more than the batch; another
-        replica's directory change reaches this one's divisors within the TTL.
+        Counting 100,000 people per batch would cost more than the batch. Among
+        replicas (``replicated``) they are counted in every transaction: a delta with a
+        stale divisor would undo another replica's repair after its directory change.
         """
         now = time.monotonic()
-        if changed or self._sizes is None or now - self._sizes_at > SIZES_TTL:
+        if changed or self._sizes is None or now - self._sizes_at > self.sizes_ttl:
             self._sizes = await directory.group_sizes(conn)
             self._sizes_at = now
         return self._sizes
@@ -521,6 +533,8 @@ def split_by_person(batch: Batch, lanes: int) -> list[Batch]:
         parts[lane(grant.data.person)].recognition.append(grant)
     for person in batch.redelivered:
         parts[lane(person)].redelivered.add(person)
+    for person in batch.maybe_seen:
+        parts[lane(person)].maybe_seen.add(person)
     return [part for part in parts if part.activities or part.redelivered or part.recognition]
 
 

@@ -41,7 +41,7 @@ async def test_jetstream_drops_a_republished_event(js: JetStreamContext) -> None
     info = await js.stream_info("SIGNALS")
     assert info.state.messages == 3
 
-    sub = await js.pull_subscribe("signals.copilot.activity", durable="harness")
+    sub = await js.pull_subscribe("signals.copilot.activity.*", durable="harness")
     messages = await sub.fetch(3, timeout=5)
     parsed = [parse_event(m.data) for m in messages]
     assert [p.data.date.day for p in parsed] == [2, 3, 4]

@@ -12,6 +12,7 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 from pydantic import SecretStr
 
+from shared import partitions
 from shared.batches import decode
 from shared.events import CloudEvent
 from shared.settings import GraphSettings, IngestSettings
@@ -56,14 +57,22 @@ def make_settings(
     return IngestSettings(**values)
 
 
-async def read_events(js: JetStreamContext, subject: str) -> list[CloudEvent[Any]]:
-    """Every event on ``subject`` so far, read with an ephemeral ordered consumer
-    (the events of a batch message in their order)."""
+async def read_events(js: JetStreamContext, kind: str) -> list[CloudEvent[Any]]:
+    """Every event of ``kind`` so far, on its bare subject and then on every partition's
+    in stream order, read with ephemeral ordered consumers (the events of a batch message
+    in their order)."""
+    events: list[CloudEvent[Any]] = []
+    for subject in partitions.stream_subjects([kind]):
+        events += await _read_subject(js, subject)
+    return events
+
+
+async def _read_subject(js: JetStreamContext, subject: str) -> list[CloudEvent[Any]]:
     try:
         info = await js.stream_info("SIGNALS", subjects_filter=subject)
     except NotFoundError:
         return []
-    total = (info.state.subjects or {}).get(subject, 0)
+    total = sum((info.state.subjects or {}).values())
     events: list[CloudEvent[Any]] = []
     if not total:
         return events

@@ -180,9 +180,12 @@ async def reset(engine: AsyncEngine, redis: Redis, js: JetStreamContext) -> None
             "person",
         ):
             await conn.execute(text(f"DELETE FROM {table}"))
+        await conn.execute(text("DELETE FROM scoring_replica"))
+        await conn.execute(text("DELETE FROM scoring_retired_durable"))
     await redis.flushdb()
-    with contextlib.suppress(NotFoundError):  # no consumer yet: nothing was consumed
-        await js.delete_consumer("SIGNALS", "scoring")
+    for info in await js.consumers_info("SIGNALS"):  # every replica's durable
+        with contextlib.suppress(NotFoundError):
+            await js.delete_consumer("SIGNALS", info.name)
     await js.purge_stream("SIGNALS")
 
 

@@ -43,10 +43,10 @@ class Unreachable(Scorer):
             raise refused()
         return await super().stage(batch)
 
-    async def sync(self) -> None:
+    async def sync(self, lead: bool = True) -> None:
         if self.down:
             raise refused()
-        await super().sync()
+        await super().sync(lead)
 
     async def reachable(self) -> None:
         if self.down:

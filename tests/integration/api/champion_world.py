@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.champions.clock import current_time
 from services.api.recognition import RecognitionGrant
+from shared import partitions
 from shared.events import parse_event
 from shared.ids import pseudonym
 from shared.people import Person
@@ -179,7 +180,9 @@ class Heard:
         """The payloads of the first ``count`` messages on ``subject``, once they are there;
         fails when more arrive."""
         stream = COMMUNITY.name if subject.startswith("community.") else SIGNALS.name
-        sub = await self.js.pull_subscribe(subject, stream=stream)
+        # Facts about a person travel on their partition's subject.
+        wanted = f"{subject}.*" if subject in partitions.PARTITIONED else subject
+        sub = await self.js.pull_subscribe(wanted, stream=stream)
         found: list[Any] = []
         async with asyncio.timeout(15):
             while len(found) < count:

@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.api.champions.tables import Champion
 from services.api.recognition import RecognitionGrant
 from services.api.resources import Resources
+from shared import partitions
 from shared.events import parse_event
 from shared.ids import pseudonym
 from shared.people import Person
@@ -158,7 +159,9 @@ class Heard:
     async def events(self, subject: str, count: int) -> list[Any]:
         """The payloads of the first ``count`` messages on ``subject``; fails when more come."""
         stream = COMMUNITY.name if subject.startswith("community.") else SIGNALS.name
-        sub = await self.js.pull_subscribe(subject, stream=stream)
+        # Facts about a person travel on their partition's subject.
+        wanted = f"{subject}.*" if subject in partitions.PARTITIONED else subject
+        sub = await self.js.pull_subscribe(wanted, stream=stream)
         found: list[Any] = []
         async with asyncio.timeout(15):
             while len(found) < count:

@@ -72,6 +72,12 @@ def transient(exc: BaseException) -> bool:
     return store_unreachable(exc) or isinstance(exc, RedisConnectionError | RedisTimeoutError)
 
 
+def bus_or_store_down(exc: BaseException) -> bool:
+    """NATS, the database or Redis did not answer: the replica's bookkeeping tries again at
+    the next heartbeat."""
+    return transient(exc) or isinstance(exc, NatsError)
+
+
 @dataclass(frozen=True)
 class ConsumerSettings:
     durable: str = "scoring"
@@ -425,7 +431,7 @@ class SignalConsumer:
                     self.js, self.scorer.engine, self.settings.durable, self.assignment
                 )
             except Exception as exc:
-                if not (transient(exc) or isinstance(exc, NatsError)):
+                if not bus_or_store_down(exc):
                     raise
                 log.warning("durables not retired yet", error=str(exc)[:200])
         return sub
@@ -442,7 +448,7 @@ class SignalConsumer:
                 ),
             )
         except Exception as exc:
-            if not (transient(exc) or isinstance(exc, NatsError)):
+            if not bus_or_store_down(exc):
                 raise
             log.warning("other durables not read", error=str(exc)[:200])
 
